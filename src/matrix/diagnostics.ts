@@ -1,0 +1,75 @@
+// Problems found in matrix files, each pinned to a file, line and column, so that a person (or a
+// GitHub annotation) lands on the exact spot.
+import { isMap, isPair, isScalar, isSeq, LineCounter, type Document, type Node } from 'yaml';
+
+export interface Diagnostic {
+  file: string;
+  line: number;
+  col: number;
+  /** Dotted path of the field, e.g. `source.sha256`; empty for the whole file. */
+  field: string;
+  message: string;
+}
+
+export function formatDiagnostic(d: Diagnostic): string {
+  return `${d.file}:${d.line}:${d.col}: ${d.field ? `${d.field}: ` : ''}${d.message}`;
+}
+
+export type Path = readonly PropertyKey[];
+
+export function fieldName(path: Path): string {
+  return path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '[');
+}
+
+/** Locates paths of a parsed YAML document in its source text. */
+export class Locator {
+  constructor(
+    readonly file: string,
+    private readonly doc: Document,
+    private readonly lines: LineCounter,
+  ) {}
+
+  /** Position of the value at `path`, or of its nearest existing ancestor. With `key`, the
+   * position of that key inside the mapping at `path` (used for unknown fields). */
+  at(path: Path, key?: string): { line: number; col: number } {
+    let node: Node | null = this.doc.contents;
+    let offset = node?.range?.[0] ?? 0;
+    for (const step of path) {
+      const next = childOf(node, step);
+      if (!next) break;
+      node = next.value;
+      offset = next.keyOffset ?? node?.range?.[0] ?? offset;
+      if (node?.range) offset = node.range[0];
+    }
+    if (key !== undefined) {
+      const pair = childOf(node, key);
+      if (pair?.keyOffset !== undefined) offset = pair.keyOffset;
+    }
+    const { line, col } = this.lines.linePos(offset);
+    return { line, col };
+  }
+
+  diagnostic(path: Path, message: string, key?: string): Diagnostic {
+    const field = fieldName(key === undefined ? path : [...path, key]);
+    return { file: this.file, ...this.at(path, key), field, message };
+  }
+}
+
+function childOf(node: Node | null, step: PropertyKey): { value: Node | null; keyOffset?: number } | undefined {
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      if (!isPair(pair)) continue;
+      const k = isScalar(pair.key) ? pair.key.value : pair.key;
+      if (String(k) === String(step)) {
+        const keyNode = pair.key as Node | null;
+        return { value: (pair.value as Node | null) ?? keyNode, keyOffset: keyNode?.range?.[0] };
+      }
+    }
+    return undefined;
+  }
+  if (isSeq(node) && typeof step === 'number') {
+    const item = node.items[step] as Node | undefined;
+    return item ? { value: item } : undefined;
+  }
+  return undefined;
+}

@@ -1,0 +1,5 @@
+export type { Diagnostic } from './diagnostics.ts';
+export { formatDiagnostic } from './diagnostics.ts';
+export { displayPath, expandPlatforms, loadMatrix, loadValidMatrix, parseYaml, type LoadedEntry, type Matrix } from './load.ts';
+export { entryPlatforms } from './rules.ts';
+export { extensionEntry, platformsFile, type ExtensionEntry, type PlatformsFile } from './schema.ts';

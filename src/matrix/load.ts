@@ -1,0 +1,208 @@
+// Reads matrix/ into typed entries and platforms, collecting every problem at once (YAML syntax,
+// schema, and the rules in rules.ts) as diagnostics with file, line and column.
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { UserError } from '../errors.ts';
+import { type Platform, TRUNK_OS } from '../types.ts';
+import { type Diagnostic, formatDiagnostic, Locator, type Path } from './diagnostics.ts';
+import { checkEntries, checkPlatforms } from './rules.ts';
+import { type ExtensionEntry, extensionEntry, type PlatformsFile, platformsFile } from './schema.ts';
+
+export interface LoadedEntry {
+  entry: ExtensionEntry;
+  /** Path as diagnostics name it (see displayPath). */
+  file: string;
+  locator: Locator;
+}
+
+export interface Matrix {
+  dir: string;
+  platformsFile: PlatformsFile;
+  platforms: Platform[];
+  entries: LoadedEntry[];
+}
+
+export interface LoadResult {
+  matrix?: Matrix;
+  diagnostics: Diagnostic[];
+}
+
+export const PLATFORMS_FILE = 'platforms.yaml';
+export const EXTENSIONS_DIR = 'extensions';
+
+/** Parses and validates one YAML text against a schema. */
+export function parseYaml<T extends z.ZodType>(
+  file: string,
+  text: string,
+  schema: T,
+): { value?: z.infer<T>; locator: Locator; diagnostics: Diagnostic[] } {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const locator = new Locator(file, doc, lines);
+  const diagnostics: Diagnostic[] = doc.errors.map((e) => {
+    const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
+    return { file, line: pos.line, col: pos.col, field: '', message: `YAML: ${e.message.split('\n')[0]}` };
+  });
+  if (diagnostics.length > 0) return { locator, diagnostics };
+
+  const data: unknown = doc.toJS() ?? {};
+  const result = schema.safeParse(data);
+  if (result.success) return { value: result.data, locator, diagnostics };
+  for (const issue of result.error.issues) diagnostics.push(...issueDiagnostics(locator, issue, valueAt(data, issue.path)));
+  return { locator, diagnostics };
+}
+
+function valueAt(data: unknown, at: Path): unknown {
+  let v = data;
+  for (const step of at) v = v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[step] : undefined;
+  return v;
+}
+
+function issueDiagnostics(locator: Locator, issue: z.core.$ZodIssue, input: unknown): Diagnostic[] {
+  const at: Path = issue.path;
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return issue.keys.map((key) => locator.diagnostic(at, `unknown field "${key}"${suggest(key)}`, key));
+    case 'invalid_union':
+      // A source is one of several shapes: say which keys each one takes instead of zod's summary.
+      return [locator.diagnostic(at, unionMessage(at))];
+    case 'invalid_type':
+      if (input === undefined) return [locator.diagnostic(at, `required field is missing (expected ${issue.expected})`)];
+      return [locator.diagnostic(at, `expected ${issue.expected}, got ${describe(input)}`)];
+    case 'invalid_value':
+      return [locator.diagnostic(at, `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`)];
+    default:
+      return [locator.diagnostic(at, issue.message)];
+  }
+}
+
+function unionMessage(at: Path): string {
+  if (at[at.length - 1] === 'source') {
+    return 'must be one of: {url and/or debian, sha256} (an archive), {git, commit} (a full commit), or {path} (this repository)';
+  }
+  return 'does not match any of the allowed forms';
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  return `${typeof v} ${JSON.stringify(v)}`;
+}
+
+// Typos are the commonest unknown field: name the field that was probably meant.
+const KNOWN_FIELDS = [
+  ...Object.keys(extensionEntry.shape),
+  ...Object.keys(platformsFile.shape),
+  'url', 'sha256', 'git', 'commit', 'path', 'debian', 'package', 'orig', 'note', 'upstream',
+  'extensions', 'modules', 'preload', 'postgres', 'pipeline', 'packages', 'build', 'run',
+  'configure', 'make', 'env', 'script', 'exclude', 'pg', 'arch', 'libc', 'reason', 'sql', 'installcheck',
+  'runner', 'distro', 'images', 'local', 'builder', 'base', 'alpine',
+];
+
+function suggest(key: string): string {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const known of new Set(KNOWN_FIELDS)) {
+    const d = editDistance(key.toLowerCase(), known);
+    if (d < bestDistance) [best, bestDistance] = [known, d];
+  }
+  return best ? ` (did you mean "${best}"?)` : '';
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length]!;
+}
+
+/** The platform cells of the matrix, in a stable order (major, libc, arch). */
+export function expandPlatforms(file: PlatformsFile): Platform[] {
+  const out: Platform[] = [];
+  for (const pg of [...file.postgres].sort((a, b) => a - b)) {
+    for (const [libc, def] of Object.entries(file.libcs)) {
+      const images = def?.images[String(pg)];
+      if (!def || !images) continue;
+      for (const [arch, archDef] of Object.entries(file.arches)) {
+        if (!archDef) continue;
+        const name = `pg${pg}-${TRUNK_OS[libc as Platform['libc']]}-${arch}`;
+        const local = (template: string | undefined) => template?.replaceAll('{platform}', name);
+        out.push({
+          name,
+          pg,
+          arch: arch as Platform['arch'],
+          libc: libc as Platform['libc'],
+          os: TRUNK_OS[libc as Platform['libc']],
+          distro: def.distro,
+          runner: archDef.runner,
+          builder: { ref: images.builder, ...(def.local ? { local: local(def.local.builder) } : {}) },
+          base: { ref: images.base, ...(def.local ? { local: local(def.local.base) } : {}) },
+        });
+      }
+    }
+  }
+  return out;
+}
+
+/** How diagnostics and jobs name a matrix file: relative to the working directory, which inside
+ * GitHub Actions is the repository root, as annotations want. */
+export function displayPath(dir: string, file: string): string {
+  return path.relative(process.cwd(), path.resolve(dir, file)) || file;
+}
+
+/** Reads and validates the whole matrix directory. Never throws for bad content: every problem
+ * is a diagnostic. Throws UserError only when the directory itself cannot be read. */
+export async function loadMatrix(dir: string): Promise<LoadResult> {
+  const display = (f: string) => displayPath(dir, f);
+  const diagnostics: Diagnostic[] = [];
+
+  let platformsText: string;
+  try {
+    platformsText = await readFile(path.join(dir, PLATFORMS_FILE), 'utf8');
+  } catch (err) {
+    throw new UserError(`cannot read ${path.join(dir, PLATFORMS_FILE)}: ${(err as NodeJS.ErrnoException).code ?? err}. Is --matrix pointing at a matrix directory?`);
+  }
+  const pf = parseYaml(display(PLATFORMS_FILE), platformsText, platformsFile);
+  diagnostics.push(...pf.diagnostics);
+  if (pf.value) diagnostics.push(...checkPlatforms(pf.value, pf.locator));
+
+  let names: string[] = [];
+  try {
+    names = (await readdir(path.join(dir, EXTENSIONS_DIR))).filter((n) => /\.ya?ml$/.test(n)).sort();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new UserError(`cannot read ${path.join(dir, EXTENSIONS_DIR)}: ${err}`);
+  }
+  const texts = await Promise.all(names.map((n) => readFile(path.join(dir, EXTENSIONS_DIR, n), 'utf8')));
+  const entries: LoadedEntry[] = [];
+  names.forEach((n, i) => {
+    const file = display(path.join(EXTENSIONS_DIR, n));
+    const parsed = parseYaml(file, texts[i]!, extensionEntry);
+    diagnostics.push(...parsed.diagnostics);
+    if (parsed.value) entries.push({ entry: parsed.value, file, locator: parsed.locator });
+  });
+
+  if (!pf.value) return { diagnostics };
+  const platforms = expandPlatforms(pf.value);
+  diagnostics.push(...checkEntries(entries, platforms));
+  diagnostics.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col);
+  return { matrix: { dir, platformsFile: pf.value, platforms, entries }, diagnostics };
+}
+
+/** Loads the matrix and fails with every diagnostic when it is not valid. */
+export async function loadValidMatrix(dir: string): Promise<Matrix> {
+  const { matrix, diagnostics } = await loadMatrix(dir);
+  if (diagnostics.length > 0 || !matrix) {
+    throw new UserError(`the matrix has ${diagnostics.length} problem(s):\n${diagnostics.map(formatDiagnostic).join('\n')}`);
+  }
+  return matrix;
+}

@@ -1,0 +1,41 @@
+// Expands the matrix into jobs: extension x Postgres major x arch x libc, minus each entry's
+// range and exclusions. SQL-only packages build once per major, on the default platform.
+import { entryPlatforms, type LoadedEntry, type Matrix } from '../matrix/index.ts';
+import type { Job, Platform } from '../types.ts';
+import { buildKey } from './key.ts';
+
+export interface PlannedJob extends Job {
+  /** Matrix file the job comes from, as displayPath names it. */
+  file: string;
+}
+
+export function expandJobs(matrix: Matrix, entries: readonly LoadedEntry[] = matrix.entries): PlannedJob[] {
+  const jobs: PlannedJob[] = [];
+  for (const { entry, file } of entries) {
+    const cells = entryPlatforms(entry, matrix.platforms);
+    if (entry.language === 'sql') {
+      const { arch, libc } = matrix.platformsFile.default;
+      for (const p of cells) {
+        if (p.arch !== arch || p.libc !== libc) continue;
+        jobs.push(job(entry.name, entry.version, file, p, `pg${p.pg}-any`, buildKey(entry, p, `pg${p.pg}-any`)));
+      }
+    } else {
+      for (const p of cells) jobs.push(job(entry.name, entry.version, file, p, p.name, buildKey(entry, p)));
+    }
+  }
+  return jobs.sort(compareJobs);
+}
+
+function job(extension: string, version: string, file: string, p: Platform, platform: string, key: string): PlannedJob {
+  return { extension, version, pg: p.pg, arch: p.arch, libc: p.libc, platform, runner: p.runner, key, file };
+}
+
+export function compareJobs(a: Job, b: Job): number {
+  return (
+    a.extension.localeCompare(b.extension) ||
+    a.version.localeCompare(b.version) ||
+    a.pg - b.pg ||
+    a.libc.localeCompare(b.libc) ||
+    a.arch.localeCompare(b.arch)
+  );
+}

@@ -1,0 +1,80 @@
+// Chooses which jobs to run: those a pull request changed (--changed-since REF), or those whose
+// build key the published index does not have yet (--index FILE: the scheduled rebuild).
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { UserError } from '../errors.ts';
+import { displayPath, expandPlatforms, type Matrix, parseYaml, platformsFile } from '../matrix/index.ts';
+import type { IndexEntry, Platform } from '../types.ts';
+import { canonicalJson, platformDefinition } from './key.ts';
+import type { PlannedJob } from './expand.ts';
+
+const run = promisify(execFile);
+
+async function git(cwd: string, args: string[]): Promise<string> {
+  try {
+    const { stdout } = await run('git', args, { cwd, maxBuffer: 64 * 1024 * 1024 });
+    return stdout;
+  } catch (err) {
+    const e = err as { code?: string | number; stderr?: string };
+    if (e.code === 'ENOENT') throw new UserError('git is not installed; --changed-since needs it');
+    throw new UserError(`git ${args.join(' ')} failed in ${cwd}: ${(e.stderr ?? String(err)).trim().split('\n')[0]}`);
+  }
+}
+
+/** Jobs of entry files changed since `ref` (committed or not), and of platforms whose definition
+ * changed. A deleted entry has no jobs; a changed platforms.yaml selects only the cells it changed. */
+export async function selectChangedSince(matrix: Matrix, jobs: readonly PlannedJob[], ref: string): Promise<PlannedJob[]> {
+  const dir = path.resolve(matrix.dir);
+  await git(dir, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).catch(() => {
+    throw new UserError(`--changed-since: "${ref}" is not a commit in this repository (fetch it first: shallow clones lack history)`);
+  });
+  const changed = (await git(dir, ['diff', '--name-only', '--relative', '--no-renames', ref, '--', '.']))
+    .split('\n')
+    .filter(Boolean);
+  const changedFiles = new Set(changed.map((f) => displayPath(dir, f)));
+  const changedPlatforms = changed.includes('platforms.yaml') ? await platformsChangedSince(dir, ref, matrix.platforms) : new Set<string>();
+  return jobs.filter((j) => changedFiles.has(j.file) || changedPlatforms.has(platformOf(j)));
+}
+
+/** SQL-only jobs (`pg17-any`) are built on their major's default platform. */
+function platformOf(job: PlannedJob): string {
+  return `pg${job.pg}-${job.libc === 'musl' ? 'musllinux' : 'gnulinux'}-${job.arch}`;
+}
+
+async function platformsChangedSince(dir: string, ref: string, current: Platform[]): Promise<Set<string>> {
+  let before: Platform[] = [];
+  try {
+    const text = await git(dir, ['show', `${ref}:./platforms.yaml`]);
+    const parsed = parseYaml('platforms.yaml', text, platformsFile);
+    if (parsed.value) before = expandPlatforms(parsed.value);
+  } catch {
+    // platforms.yaml did not exist at ref: every platform is new.
+  }
+  const old = new Map(before.map((p) => [p.name, canonicalJson(platformDefinition(p))]));
+  return new Set(current.filter((p) => old.get(p.name) !== canonicalJson(platformDefinition(p))).map((p) => p.name));
+}
+
+/** The published index: `index.json` as the publish stage writes it. */
+export interface PublishedIndex {
+  entries: IndexEntry[];
+}
+
+export async function readIndexKeys(file: string): Promise<Set<string>> {
+  let data: unknown;
+  try {
+    data = JSON.parse(await readFile(file, 'utf8'));
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
+    throw new UserError(`--index ${file}: ${reason}`);
+  }
+  const entries = (data as Partial<PublishedIndex> | null)?.entries;
+  if (!Array.isArray(entries)) throw new UserError(`--index ${file}: expected an object with an "entries" list`);
+  return new Set(entries.map((e) => (e as Partial<IndexEntry>).key).filter((k): k is string => typeof k === 'string'));
+}
+
+/** Jobs whose build key is not yet published. */
+export function selectStale(jobs: readonly PlannedJob[], published: ReadonlySet<string>): PlannedJob[] {
+  return jobs.filter((j) => !published.has(j.key));
+}
