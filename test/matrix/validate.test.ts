@@ -94,7 +94,7 @@ describe('matrix validation', () => {
     ]);
     const traversal = entryYaml('foo').replace(/  url: .*\n  sha256: .*\n/, '  path: ../outside\n');
     expect(await problems({ 'foo.yaml': traversal })).toEqual([
-      'foo.yaml:8:9: source.path: must be "." or a relative path inside the repository, without ".."',
+      'foo.yaml:7:9: source.path: must be "." or a relative path inside the repository, without ".."',
     ]);
   });
 
