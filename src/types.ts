@@ -56,18 +56,44 @@ export interface Job {
 /** What the closure check says of one file. */
 export type Verdict = 'ok' | 'fail';
 
-/** A published artifact, as `index.json` lists it. */
+/** A library the closure check copied into a package. */
+export interface BundledLibrary {
+  soname: string;
+  file: string;
+  sha256: string;
+  size: number;
+  /** Distribution package it came from, with version and license, where known. */
+  package?: string;
+  packageVersion?: string;
+  license?: string;
+}
+
+/** One build of one job, as `index.json` lists it: what was built, from what, and where it is. */
 export interface IndexEntry {
   key: string;
   extension: string;
   version: string;
   pg: number;
-  arch: Arch | 'any';
-  libc: Libc | 'any';
+  arch: Arch;
+  libc: Libc;
+  /** Platform name, `pg17-any` for SQL-only packages. */
   platform: string;
-  trunk?: { file: string; sha256: string; size: number; url?: string };
-  oci?: { ref: string; digest: string };
-  closure: { ok: boolean; bundled: string[] };
-  signature?: { bundle: string };
+  status: 'built' | 'failed';
+  /** Failed step and its message, for failed builds. */
+  failure?: { step: string; message: string };
+  trunk?: { file: string; sha256: string; size: number; files: number; url?: string };
+  oci?: { ref: string; digest: string; size: number };
+  closure: { ok: boolean; bundled: BundledLibrary[]; problems: { file: string; message: string }[] };
+  /** Signature bundle reference (URL or OCI referrer digest). */
+  signature?: { bundle: string; kind: 'key' | 'keyless' };
+  provenance: { source: string; sourceDigest: string; builderImage: string; baseImage: string; runUrl?: string };
+  logUrl?: string;
   builtAt: string;
+}
+
+/** `index.json`: every published build, keyed by build key. */
+export interface PublishedIndexFile {
+  version: 1;
+  generatedAt: string;
+  entries: IndexEntry[];
 }

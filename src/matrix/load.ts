@@ -65,12 +65,25 @@ function issueDiagnostics(locator: Locator, issue: z.core.$ZodIssue, input: unkn
   switch (issue.code) {
     case 'unrecognized_keys':
       return issue.keys.map((key) => locator.diagnostic(at, `unknown field "${key}"${suggest(key)}`, key));
-    case 'invalid_union':
-      // A source is one of several shapes: say which keys each one takes instead of zod's summary.
+    case 'invalid_union': {
+      // Report the problems of the form the author most likely meant (the one with the fewest
+      // problems); when no form stands out, say which forms there are.
+      const branches = [...issue.errors].sort((a, b) => a.length - b.length);
+      if (branches.length > 1 && branches[0]!.length < branches[1]!.length) {
+        return branches[0]!.flatMap((sub) =>
+          issueDiagnostics(locator, { ...sub, path: [...at, ...sub.path] } as z.core.$ZodIssue, valueAt(input, sub.path)),
+        );
+      }
       return [locator.diagnostic(at, unionMessage(at))];
+    }
     case 'invalid_type':
       if (input === undefined) return [locator.diagnostic(at, `required field is missing (expected ${issue.expected})`)];
-      return [locator.diagnostic(at, `expected ${issue.expected}, got ${describe(input)}`)];
+      return [
+        locator.diagnostic(
+          at,
+          `expected ${issue.expected}, got ${describe(input)}${issue.expected === 'string' && typeof input === 'number' ? ' (quote it: YAML reads it as a number)' : ''}`,
+        ),
+      ];
     case 'invalid_value':
       return [locator.diagnostic(at, `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`)];
     default:

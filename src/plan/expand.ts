@@ -2,7 +2,7 @@
 // range and exclusions. SQL-only packages build once per major, on the default platform.
 import { entryPlatforms, type LoadedEntry, type Matrix } from '../matrix/index.ts';
 import type { Job, Platform } from '../types.ts';
-import { buildKey } from './key.ts';
+import { keyer } from './key.ts';
 
 export interface PlannedJob extends Job {
   /** Matrix file the job comes from, as displayPath names it. */
@@ -13,14 +13,15 @@ export function expandJobs(matrix: Matrix, entries: readonly LoadedEntry[] = mat
   const jobs: PlannedJob[] = [];
   for (const { entry, file } of entries) {
     const cells = entryPlatforms(entry, matrix.platforms);
+    const key = keyer(entry);
     if (entry.language === 'sql') {
       const { arch, libc } = matrix.platformsFile.default;
       for (const p of cells) {
         if (p.arch !== arch || p.libc !== libc) continue;
-        jobs.push(job(entry.name, entry.version, file, p, `pg${p.pg}-any`, buildKey(entry, p, `pg${p.pg}-any`)));
+        jobs.push(job(entry.name, entry.version, file, p, `pg${p.pg}-any`, key(p, `pg${p.pg}-any`)));
       }
     } else {
-      for (const p of cells) jobs.push(job(entry.name, entry.version, file, p, p.name, buildKey(entry, p)));
+      for (const p of cells) jobs.push(job(entry.name, entry.version, file, p, p.name, key(p)));
     }
   }
   return jobs.sort(compareJobs);

@@ -19,7 +19,30 @@ export function platformDefinition(p: Platform): unknown {
   return { name: p.name, pg: p.pg, arch: p.arch, libc: p.libc, distro: p.distro, builder: p.builder, base: p.base };
 }
 
+/** Build keys for one entry on many platforms. The entry's and each platform's canonical JSON are
+ * serialised once, not once per job: planning thousands of jobs is dominated by this. */
+export function keyer(entry: ExtensionEntry): (platform: Platform, platformName?: string) => string {
+  const entryJson = `,"entry":${canonicalJson(entry)}`;
+  const recipe = `,"recipe":${JSON.stringify(RECIPE_VERSION)}}`;
+  // Keys in canonical (sorted) order: builder, entry, platform, recipe.
+  return (platform, platformName = platform.name) =>
+    createHash('sha256')
+      .update('{"builder":')
+      .update(platformJson(platform))
+      .update(entryJson)
+      .update(`,"platform":${JSON.stringify(platformName)}`)
+      .update(recipe)
+      .digest('hex');
+}
+
+const platformJsonCache = new WeakMap<Platform, string>();
+function platformJson(p: Platform): string {
+  let json = platformJsonCache.get(p);
+  if (json === undefined) platformJsonCache.set(p, (json = canonicalJson(platformDefinition(p))));
+  return json;
+}
+
+/** The key of one job: sha256 of the canonical JSON of {builder, platform, entry, recipe}. */
 export function buildKey(entry: ExtensionEntry, platform: Platform, platformName = platform.name): string {
-  const input = canonicalJson({ recipe: RECIPE_VERSION, platform: platformName, entry, builder: platformDefinition(platform) });
-  return createHash('sha256').update(input).digest('hex');
+  return keyer(entry)(platform, platformName);
 }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { UserError } from '../errors.ts';
 import { displayPath, expandPlatforms, type Matrix, parseYaml, platformsFile } from '../matrix/index.ts';
-import type { IndexEntry, Platform } from '../types.ts';
+import type { IndexEntry, Platform, PublishedIndexFile } from '../types.ts';
 import { canonicalJson, platformDefinition } from './key.ts';
 import type { PlannedJob } from './expand.ts';
 
@@ -56,11 +56,6 @@ async function platformsChangedSince(dir: string, ref: string, current: Platform
   return new Set(current.filter((p) => old.get(p.name) !== canonicalJson(platformDefinition(p))).map((p) => p.name));
 }
 
-/** The published index: `index.json` as the publish stage writes it. */
-export interface PublishedIndex {
-  entries: IndexEntry[];
-}
-
 export async function readIndexKeys(file: string): Promise<Set<string>> {
   let data: unknown;
   try {
@@ -69,7 +64,7 @@ export async function readIndexKeys(file: string): Promise<Set<string>> {
     const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
     throw new UserError(`--index ${file}: ${reason}`);
   }
-  const entries = (data as Partial<PublishedIndex> | null)?.entries;
+  const entries = (data as Partial<PublishedIndexFile> | null)?.entries;
   if (!Array.isArray(entries)) throw new UserError(`--index ${file}: expected an object with an "entries" list`);
   return new Set(entries.map((e) => (e as Partial<IndexEntry>).key).filter((k): k is string => typeof k === 'string'));
 }

@@ -38,13 +38,20 @@ describe('matrix validation', () => {
     const text = entryYaml('foo').replace('version: 1.0.0\n', '').replace('abstract: The foo extension', 'abstract: 42');
     expect(await problems({ 'foo.yaml': text })).toEqual([
       'foo.yaml:1:1: version: required field is missing (expected string)',
-      'foo.yaml:2:11: abstract: expected string, got number 42',
+      'foo.yaml:2:11: abstract: expected string, got number 42 (quote it: YAML reads it as a number)',
     ]);
   });
 
   it('rejects a checksum that is not 64 hex digits', async () => {
     const text = entryYaml('foo').replace('ab'.repeat(32), 'abc123');
     expect(await problems({ 'foo.yaml': text })).toEqual(['foo.yaml:8:11: source.sha256: must be 64 lowercase hex digits']);
+  });
+
+  it('says when YAML read a checksum as a number', async () => {
+    const text = entryYaml('foo').replace(`sha256: ${'ab'.repeat(32)}`, `sha256: ${'1'.repeat(60)}e123`);
+    expect(await problems({ 'foo.yaml': text })).toEqual([
+      'foo.yaml:8:11: source.sha256: expected string, got number 1.111111111111111e+182 (quote it: YAML reads it as a number)',
+    ]);
   });
 
   it('rejects a git ref that is not a full commit', async () => {
@@ -113,7 +120,7 @@ describe('matrix validation', () => {
   it('checks platforms.yaml too', async () => {
     const broken = PLATFORMS_YAML.replace('      "17": { builder: example.org/pg:17-alpine, base: example.org/pg:17-alpine }\n', '').replace('runner: ubuntu-24.04-arm', 'runner: 3');
     expect(await problems({}, broken)).toEqual([
-      'platforms.yaml:4:20: arches.arm64.runner: expected string, got number 3',
+      'platforms.yaml:4:20: arches.arm64.runner: expected string, got number 3 (quote it: YAML reads it as a number)',
     ]);
     const missingMajor = PLATFORMS_YAML.replace('      "17": { builder: example.org/pg:17-alpine, base: example.org/pg:17-alpine }\n', '');
     expect(await problems({}, missingMajor)).toEqual(['platforms.yaml:15:7: libcs.musl.images: no builder and base images for Postgres 17']);

@@ -119,3 +119,18 @@ describe('selecting jobs', () => {
     await expect(readIndexKeys(path.join(dir, 'missing.json'))).rejects.toThrow(/no such file/);
   });
 });
+
+describe('build keys', () => {
+  it('are the sha256 of the canonical JSON of builder, platform, entry and recipe', async () => {
+    const { createHash } = await import('node:crypto');
+    const { canonicalJson, platformDefinition } = await import('../../src/plan/index.ts');
+    const { RECIPE_VERSION } = await import('../../src/version.ts');
+    const matrix = await loadValidMatrix(await scratchMatrix({ 'a.yaml': entryYaml('a') }));
+    const [job] = expandJobs(matrix);
+    const platform = matrix.platforms.find((p) => p.name === job!.platform)!;
+    const expected = createHash('sha256')
+      .update(canonicalJson({ builder: platformDefinition(platform), platform: platform.name, entry: matrix.entries[0]!.entry, recipe: RECIPE_VERSION }))
+      .digest('hex');
+    expect(job!.key).toBe(expected);
+  });
+});

@@ -1,0 +1,18 @@
+// Timing helpers shared by the benchmarks.
+import { performance } from 'node:perf_hooks';
+
+/** Best of `runs` wall-clock timings of fn, in milliseconds (best-of damps noise from the
+ * other processes of a small shared machine). */
+export async function bestOf(runs: number, fn: () => unknown): Promise<number> {
+  let best = Infinity;
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    await fn();
+    best = Math.min(best, performance.now() - start);
+  }
+  return best;
+}
+
+export function ms(n: number): string {
+  return `${n.toFixed(n < 10 ? 2 : 0)} ms`;
+}
