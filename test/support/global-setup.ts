@@ -1,38 +1,18 @@
-// Before any test: make sure the real components the suite uses are here. On Debian as root it
-// sets them up (as CI does, through scripts/setup-debian.sh); anywhere else it stops and names
-// what is missing. Never a silent skip that reports green.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { LOCAL_IMAGES, TOOLS } from './requirements.ts';
-
-function missingTools(): string[] {
-  return TOOLS.filter((t) => spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0);
-}
-
-function missingImages(): string[] {
-  if (spawnSync('sh', ['-c', 'command -v podman']).status !== 0) return [...LOCAL_IMAGES];
-  return LOCAL_IMAGES.filter((image) => spawnSync('podman', ['image', 'exists', image]).status !== 0);
-}
-
-function canSetUp(): boolean {
-  const debian = existsSync('/etc/debian_version') || /ID(_LIKE)?=.*debian/.test(readFileSync('/etc/os-release', 'utf8'));
-  return debian && process.getuid?.() === 0;
-}
+// Before any test, in CI (or with TRUNKFARM_SETUP=1): make sure the real components the suite
+// uses are here, setting them up on Debian as root through scripts/setup-debian.sh. Tests that
+// need a component also check for it themselves (test/support/requirements.ts) and fail with a
+// message naming what is missing: never a silent skip that reports green.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { missingRequirements } from './requirements.ts';
 
 export default function setup(): void {
-  let tools = missingTools();
-  let images = missingImages();
-  if (tools.length === 0 && images.length === 0) return;
-  if (canSetUp()) {
-    process.stderr.write(`setting up the test machine (missing: ${[...tools, ...images].join(', ')})\n`);
-    execFileSync('bash', ['scripts/setup-debian.sh'], { stdio: 'inherit' });
-    tools = missingTools();
-    images = missingImages();
+  if (process.env.CI !== 'true' && process.env.TRUNKFARM_SETUP !== '1') return;
+  const missing = missingRequirements();
+  if (missing.length === 0) return;
+  if (!existsSync('/etc/debian_version') || process.getuid?.() !== 0) {
+    throw new Error(`the test suite needs these, which are missing:\n  ${missing.join('\n  ')}\nOn Debian, run \`npm run setup\` as root.`);
   }
-  if (tools.length > 0 || images.length > 0) {
-    throw new Error(
-      `the test suite needs these, which are missing:\n  ${[...tools, ...images].join('\n  ')}\n` +
-        'On Debian, run `npm run setup` as root (scripts/setup-debian.sh) to install them.',
-    );
-  }
+  process.stderr.write(`setting up the test machine (missing: ${missing.join(', ')})\n`);
+  execFileSync('bash', ['scripts/setup-debian.sh'], { stdio: 'inherit' });
 }

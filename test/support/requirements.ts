@@ -1,4 +1,7 @@
-// What the test suite needs on the machine: the one list that the global set-up checks.
+// What the test suite needs on the machine, in one list, and the check that tests call before
+// using a component: a missing one fails the test with a message naming it (on Debian,
+// `npm run setup` installs everything).
+import { spawnSync } from 'node:child_process';
 
 /** Commands the tests run. */
 export const TOOLS = [
@@ -19,3 +22,25 @@ export const LOCAL_IMAGES = [
   'localhost/trunkfarm/builder:pg17-gnulinux-arm64',
   'localhost/trunkfarm/base:pg17-gnulinux-arm64',
 ];
+
+function hasCommand(name: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
+}
+
+function hasImage(image: string): boolean {
+  return spawnSync('podman', ['image', 'exists', image]).status === 0;
+}
+
+export function missingRequirements(tools = TOOLS, images = LOCAL_IMAGES): string[] {
+  const missing = tools.filter((t) => !hasCommand(t));
+  if (images.length > 0 && !hasCommand('podman')) return [...missing, ...images];
+  return [...missing, ...images.filter((i) => !hasImage(i))];
+}
+
+/** Throws, naming what is missing, unless every tool and image is here. */
+export function requireComponents(tools: string[], images: string[] = []): void {
+  const missing = missingRequirements(tools, images);
+  if (missing.length > 0) {
+    throw new Error(`this test needs ${missing.join(', ')}, which this machine lacks; on Debian, run \`npm run setup\` as root`);
+  }
+}
