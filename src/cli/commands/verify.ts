@@ -1,0 +1,54 @@
+import type { Command } from 'commander';
+import { UserError } from '../../errors.ts';
+import { verifyArtifact, type VerifyOptions } from '../../sign/index.ts';
+
+interface Flags {
+  bundle?: string;
+  key?: string;
+  repo?: string;
+  workflow?: string;
+  trustedRoot?: string;
+  serverUrl?: string;
+  sourceDigest?: string;
+  builderId?: string;
+  json?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('verify')
+    .description('check an artifact: its signature, its provenance and, for trunk files, every file inside')
+    .argument('<artifact>', 'the artifact file')
+    .option('--bundle <file>', 'Sigstore bundle (default ARTIFACT.sigstore.json)')
+    .option('--key <file>', 'public key (PEM) the artifact must be signed with')
+    .option('--repo <owner/repo>', 'keyless: the GitHub repository whose workflow must have signed it')
+    .option('--workflow <path>', 'keyless: the workflow file that must have signed it (.github/workflows/NAME.yml)')
+    .option('--trusted-root <file>', 'keyless: Sigstore trusted root(s), e.g. from `gh attestation trusted-root`')
+    .option('--server-url <url>', 'keyless: GitHub server (default https://github.com)')
+    .option('--source-digest <hex>', 'the source archive sha256 (or git commit) the provenance must name')
+    .option('--builder-id <uri>', 'the builder id the provenance must name')
+    .option('--json', 'print JSON')
+    .action(async (artifact: string, opts: Flags) => {
+      if (!opts.key === !opts.repo) throw new UserError('verify: pass either --key PUB or --repo OWNER/REPO', { exitCode: 2 });
+      if (opts.repo && !/^[\w.-]+\/[\w.-]+$/.test(opts.repo)) throw new UserError(`--repo must be OWNER/REPO, got "${opts.repo}"`, { exitCode: 2 });
+      if (opts.workflow && !opts.repo) throw new UserError('--workflow goes with --repo', { exitCode: 2 });
+      const options: VerifyOptions = {
+        ...(opts.bundle ? { bundle: opts.bundle } : {}),
+        ...(opts.key ? { key: opts.key } : {}),
+        ...(opts.repo
+          ? { identity: { repository: opts.repo, ...(opts.workflow ? { workflow: opts.workflow } : {}), ...(opts.serverUrl ? { serverUrl: opts.serverUrl } : {}) } }
+          : {}),
+        ...(opts.trustedRoot ? { trustedRoot: opts.trustedRoot } : {}),
+        ...(opts.sourceDigest ? { sourceDigest: opts.sourceDigest } : {}),
+        ...(opts.builderId ? { builderId: opts.builderId } : {}),
+      };
+      const result = await verifyArtifact(artifact, options);
+      if (opts.json) {
+        const { statement: _s, ...rest } = result;
+        process.stdout.write(`${JSON.stringify(rest, null, 2)}\n`);
+        return;
+      }
+      result.checks.forEach((c, i) => process.stdout.write(`ok ${i + 1} ${c.step}: ${c.detail}\n`));
+      process.stdout.write(`verified ${artifact}\n`);
+    });
+}
