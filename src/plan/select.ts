@@ -66,7 +66,10 @@ export async function readIndexKeys(file: string): Promise<Set<string>> {
   }
   const entries = (data as Partial<PublishedIndexFile> | null)?.entries;
   if (!Array.isArray(entries)) throw new UserError(`--index ${file}: expected an object with an "entries" list`);
-  return new Set(entries.map((e) => (e as Partial<IndexEntry>).key).filter((k): k is string => typeof k === 'string'));
+  // Only successful builds count as published: a failed one is tried again by the next rebuild.
+  return new Set(
+    (entries as Partial<IndexEntry>[]).filter((e) => e.status !== 'failed').map((e) => e.key).filter((k): k is string => typeof k === 'string'),
+  );
 }
 
 /** Jobs whose build key is not yet published. */

@@ -112,8 +112,9 @@ describe('selecting jobs', () => {
     const jobs = expandJobs(await loadValidMatrix(await scratchMatrix({ 'a.yaml': entryYaml('a') })));
     const dir = await mkdtemp(path.join(tmpdir(), 'trunkfarm-index-'));
     const file = path.join(dir, 'index.json');
-    await writeFile(file, JSON.stringify({ entries: jobs.slice(0, 5).map((j) => ({ key: j.key })) }));
-    expect(selectStale(jobs, await readIndexKeys(file))).toEqual(jobs.slice(5));
+    await writeFile(file, JSON.stringify({ entries: jobs.slice(0, 5).map((j, i) => ({ key: j.key, status: i === 0 ? 'failed' : 'built' })) }));
+    // A failed build does not count as published: the next rebuild tries it again.
+    expect(selectStale(jobs, await readIndexKeys(file))).toEqual([jobs[0], ...jobs.slice(5)]);
     await writeFile(file, '{"entries": 3}');
     await expect(readIndexKeys(file)).rejects.toThrow(/expected an object with an "entries" list/);
     await expect(readIndexKeys(path.join(dir, 'missing.json'))).rejects.toThrow(/no such file/);
