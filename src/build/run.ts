@@ -13,8 +13,8 @@ import type { Job, Platform } from '../types.ts';
 import { type Container, detectEngine, type Engine, exec, imageExists, inspectImage, pull, withContainer } from './engine.ts';
 import { jobDirName, type JobResult, type StepRecord, upToDate, writeResult } from './job.ts';
 import { containerLibraries } from './libraries.ts';
-import { buildScript, CONTAINER, pgConfigScript } from './pipeline.ts';
-import { serverScript, installScript, smokeSql, TEST_MOUNT, volumeMount, type SmokeMode } from './smoke.ts';
+import { buildScript, CONTAINER, installcheckScript, pgConfigScript } from './pipeline.ts';
+import { installScript, serverScript, smokeSql, startServerScript, TEST_MOUNT, volumeMount, type SmokeMode } from './smoke.ts';
 import { fetchSource, cacheRoot, unpackSource } from './source.ts';
 import { layoutStage, type PgConfig, parsePgConfig } from './stage.ts';
 
@@ -175,6 +175,15 @@ export async function buildJob(job: Job, entry: ExtensionEntry, platform: Platfo
         result.postgres = { version: pg.version ?? '' };
         await writeFile(path.join(paths.scripts, 'build.sh'), buildScript(entry, platform.pg));
         await step('build', (logFile) => run(c, 'build', logFile, `sh ${CONTAINER.scripts}/build.sh`, { SOURCE_DATE_EPOCH: String(epoch) }));
+        if (entry.test?.installcheck && opts.test !== false) {
+          // The regression suite needs the source tree and pg_regress, which only the builder has:
+          // install into the builder's own PostgreSQL, start it, and run `make installcheck`.
+          await step('installcheck', async (logFile) => {
+            await run(c, 'installcheck', logFile, installcheckScript('install', platform.pg));
+            await run(c, 'installcheck', logFile, startServerScript(platform.pg), {}, 'postgres');
+            await run(c, 'installcheck', logFile, installcheckScript('check', platform.pg));
+          });
+        }
         await step('stage', async () => {
           await layoutStage(paths.destdir, paths.stage, pg);
           await copyLicenses(paths.src, paths.stage);

@@ -41,28 +41,38 @@ export function installScript(pg: PgConfig): string {
   return `${lines.join('\n')}\n`;
 }
 
+const FIND_BIN = (pg: number) =>
+  `if [ -x /usr/lib/postgresql/${pg}/bin/initdb ]; then BIN=/usr/lib/postgresql/${pg}/bin; else BIN=$(dirname "$(command -v initdb)"); fi`;
+
+/** Starts a server that stays up (as the postgres user), listening on /tmp only. */
+export function startServerScript(pg: number, settings: string[] = []): string {
+  return `set -eu
+${FIND_BIN(pg)}
+D=/tmp/trunkfarm-pgdata
+rm -rf "$D"
+"$BIN/initdb" -D "$D" -U postgres --auth=trust --no-sync >/dev/null
+cat >> "$D/postgresql.conf" <<'CONF'
+${["listen_addresses = ''", "unix_socket_directories = '/tmp'", 'fsync = off', ...settings].join('\n')}
+CONF
+if ! "$BIN/pg_ctl" -D "$D" -l "$D/server.log" -w -t 60 start >/dev/null; then
+  echo "PostgreSQL did not start; its log:" >&2; tail -n 40 "$D/server.log" >&2; exit 1
+fi
+`;
+}
+
 /** Starts a server as the postgres user and runs the smoke SQL; prints the server log on failure. */
 export function serverScript(entry: ExtensionEntry, pg: number, mode: SmokeMode): string {
   const preload = Object.entries(entry.contents.modules ?? {})
     .filter(([, m]) => m.preload === 'server')
     .map(([name]) => name);
-  const settings = ["listen_addresses = ''", "unix_socket_directories = '/tmp'", 'fsync = off'];
+  const settings: string[] = [];
   if (preload.length > 0) settings.push(`shared_preload_libraries = '${preload.join(',')}'`);
   if (mode === 'volume') {
     const root = volumeMount(entry.name);
     settings.push(`extension_control_path = '$system:${root}/share'`, `dynamic_library_path = '$libdir:${root}/lib'`);
   }
-  return `set -eu
-if [ -x /usr/lib/postgresql/${pg}/bin/initdb ]; then BIN=/usr/lib/postgresql/${pg}/bin; else BIN=$(dirname "$(command -v initdb)"); fi
-unset LD_LIBRARY_PATH
-D=$(mktemp -d /tmp/trunkfarm-pgdata.XXXXXX)
-"$BIN/initdb" -D "$D" -U postgres --auth=trust --no-sync >/dev/null
-cat >> "$D/postgresql.conf" <<'CONF'
-${settings.join('\n')}
-CONF
-if ! "$BIN/pg_ctl" -D "$D" -l "$D/server.log" -w -t 60 start >/dev/null; then
-  echo "PostgreSQL did not start; its log:" >&2; tail -n 40 "$D/server.log" >&2; exit 1
-fi
+  return `unset LD_LIBRARY_PATH
+${startServerScript(pg, settings)}
 status=0
 "$BIN/psql" -h /tmp -U postgres -d postgres -X -v ON_ERROR_STOP=1 -f ${TEST_MOUNT}/smoke.sql || status=$?
 if [ "$status" -ne 0 ]; then echo "--- server log:" >&2; tail -n 40 "$D/server.log" >&2; fi

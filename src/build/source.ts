@@ -1,0 +1,307 @@
+// A content-addressed cache of extension sources. An archive is stored under the sha256 of its
+// bytes, a git checkout under its commit; a cached source is never fetched again. Bytes are hashed
+// while they stream into a temporary file, which is renamed into place only when the digest
+// matches, so a failed or mismatched download leaves nothing behind.
+//
+// Where an upstream cannot be reached (machines whose only way out is a Debian mirror), an archive
+// source may name the Debian source package that carries the same upstream tarball: it is then
+// fetched from the mirror's pool, and must still have the expected sha256.
+//
+// Layout under <cache root>/sources: sha256/<hex> (archives), git/<commit>.tar (git sources, as a
+// tarball with one top directory), tmp/ (downloads in progress).
+
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { UserError } from '../errors.ts';
+import { debianMirror, poolUrl } from './debian-mirror.ts';
+
+/** An upstream tarball of a Debian source package: `{package: 'pgvector', orig: 'pgvector_0.8.0.orig.tar.gz'}`. */
+export interface DebianOrig {
+  package: string;
+  orig: string;
+}
+
+export interface ArchiveSource {
+  url: string;
+  sha256: string;
+  /** Where the same bytes can be had when `url` cannot be reached. */
+  debian?: DebianOrig;
+}
+
+export interface GitSource {
+  git: string;
+  /** A full 40-hex commit id. */
+  commit: string;
+}
+
+export type Source = ArchiveSource | GitSource;
+
+export interface FetchOptions {
+  /** The cache root; default `$TRUNKFARM_CACHE`, else `.cache` under the working directory. */
+  cacheRoot?: string;
+  /** Debian mirror for fallbacks; default: the one apt uses (see debian-mirror.ts). */
+  mirror?: string;
+  /** Progress lines. */
+  log?: (line: string) => void;
+  /** Give up on a download that has not completed in this time. Default 10 minutes. */
+  timeoutMs?: number;
+}
+
+export interface FetchedSource {
+  /** The cached archive (a tarball). */
+  path: string;
+  /** sha256 of its bytes. */
+  sha256: string;
+  /** Where it came from this time. */
+  from: 'cache' | 'upstream' | 'debian';
+  /** The URL (or git URL) it was fetched from, or would have been. */
+  url: string;
+}
+
+const SHA256 = /^[0-9a-f]{64}$/;
+const COMMIT = /^[0-9a-f]{40}$/;
+
+/** The cache root: `$TRUNKFARM_CACHE`, else `<cwd>/.cache`. */
+export function cacheRoot(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
+  return env.TRUNKFARM_CACHE ? resolve(cwd, env.TRUNKFARM_CACHE) : join(cwd, '.cache');
+}
+
+function sourcesDir(opts: FetchOptions): string {
+  return join(opts.cacheRoot ?? cacheRoot(), 'sources');
+}
+
+export function isGitSource(src: Source): src is GitSource {
+  return 'git' in src;
+}
+
+/** Fetch a source into the cache (or find it there) and return its tarball. */
+export function fetchSource(src: Source, opts: FetchOptions = {}): Promise<FetchedSource> {
+  return isGitSource(src) ? fetchGit(src, opts) : fetchArchive(src, opts);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Archives
+
+export async function fetchArchive(src: ArchiveSource, opts: FetchOptions = {}): Promise<FetchedSource> {
+  const want = src.sha256.toLowerCase();
+  if (!SHA256.test(want)) throw new UserError(`invalid sha256 "${src.sha256}" for ${src.url}: expected 64 hex digits`);
+  const dir = sourcesDir(opts);
+  const path = join(dir, 'sha256', want);
+
+  if (await isFile(path)) {
+    // A cache hit is trusted only after a re-hash: a damaged file is dropped and fetched again.
+    if ((await hashFile(path)) === want) return { path, sha256: want, from: 'cache', url: src.url };
+    opts.log?.(`cached ${path} is damaged; fetching it again`);
+    await rm(path, { force: true });
+  }
+
+  await mkdir(join(dir, 'sha256'), { recursive: true });
+  let upstreamError: Error;
+  try {
+    opts.log?.(`fetching ${src.url}`);
+    await download(src.url, want, path, dir, opts);
+    return { path, sha256: want, from: 'upstream', url: src.url };
+  } catch (err) {
+    if (!(err instanceof Unreachable) || !src.debian) throw err;
+    upstreamError = err;
+  }
+
+  const mirror = opts.mirror ?? (await debianMirror());
+  const url = poolUrl(mirror, src.debian.package, src.debian.orig);
+  opts.log?.(`${src.url} cannot be reached (${upstreamError.message}); fetching Debian's ${src.debian.orig}`);
+  try {
+    await download(url, want, path, dir, opts);
+  } catch (err) {
+    if (err instanceof Unreachable) {
+      throw new UserError(`cannot fetch ${src.url} (${upstreamError.message}) nor its Debian copy ${url} (${err.message})`);
+    }
+    throw err;
+  }
+  return { path, sha256: want, from: 'debian', url };
+}
+
+/** The server could not be reached or did not serve the file: worth trying another copy. */
+class Unreachable extends Error {}
+
+async function download(url: string, want: string, dest: string, dir: string, opts: FetchOptions): Promise<void> {
+  const tmp = await tempPath(dir);
+  const timeout = AbortSignal.timeout(opts.timeoutMs ?? 600_000);
+  let res: Response;
+  try {
+    res = await fetch(url, { signal: timeout, redirect: 'follow' });
+  } catch (err) {
+    throw new Unreachable(describeFetchError(err));
+  }
+  if (!res.ok || !res.body) {
+    await res.body?.cancel();
+    throw new Unreachable(`HTTP ${res.status}`);
+  }
+  const hash = createHash('sha256');
+  try {
+    await pipeline(
+      Readable.fromWeb(res.body as WebReadableStream),
+      new Transform({
+        transform(chunk: Buffer, _enc, done) {
+          hash.update(chunk);
+          done(null, chunk);
+        },
+      }),
+      createWriteStream(tmp, { flags: 'wx' }),
+    );
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw new Unreachable(`download interrupted: ${describeFetchError(err)}`);
+  }
+  const got = hash.digest('hex');
+  if (got !== want) {
+    await rm(tmp, { force: true });
+    throw new UserError(`sha256 mismatch for ${url}: expected ${want}, got ${got}`);
+  }
+  await rename(tmp, dest);
+}
+
+function describeFetchError(err: unknown): string {
+  const e = err as Error & { cause?: { code?: string; message?: string } };
+  if (e?.name === 'TimeoutError') return 'timed out';
+  const cause = e?.cause?.code ?? e?.cause?.message;
+  return cause ? `${e.message}: ${cause}` : String(e?.message ?? err);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Git
+
+/**
+ * Fetch one commit of a git repository and keep it as a tarball (`git archive`, one top directory
+ * named `src`). `git archive` of a commit is deterministic for a given git version: file times are
+ * the commit's time, modes are normalised.
+ */
+export async function fetchGit(src: GitSource, opts: FetchOptions = {}): Promise<FetchedSource> {
+  const commit = src.commit.toLowerCase();
+  if (!COMMIT.test(commit)) throw new UserError(`invalid git commit "${src.commit}" for ${src.git}: expected 40 hex digits`);
+  const dir = sourcesDir(opts);
+  const path = join(dir, 'git', `${commit}.tar`);
+  if (await isFile(path)) return { path, sha256: await hashFile(path), from: 'cache', url: src.git };
+
+  await mkdir(join(dir, 'git'), { recursive: true });
+  await mkdir(join(dir, 'tmp'), { recursive: true });
+  const work = await mkdtemp(join(dir, 'tmp', 'git-'));
+  try {
+    opts.log?.(`fetching ${src.git} at ${commit}`);
+    await git(['init', '--quiet', '--bare', work]);
+    // Fetching the commit alone is quickest, where the server allows it (GitHub does); else all refs.
+    const single = await git(['-C', work, 'fetch', '--quiet', '--depth=1', src.git, commit], { check: false });
+    if (single.code !== 0) {
+      await git(['-C', work, 'fetch', '--quiet', src.git, '+refs/heads/*:refs/heads/*', '+refs/tags/*:refs/tags/*']);
+    }
+    const type = await git(['-C', work, 'cat-file', '-t', commit], { check: false });
+    if (type.code !== 0 || type.stdout.trim() !== 'commit') {
+      throw new UserError(`commit ${commit} is not in ${src.git}`);
+    }
+    const tmp = await tempPath(dir);
+    await git(['-C', work, '-c', 'tar.umask=0022', '-c', 'core.autocrlf=false', 'archive', '--format=tar',
+      '--prefix=src/', '-o', tmp, commit]);
+    await rename(tmp, path);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+  return { path, sha256: await hashFile(path), from: 'upstream', url: src.git };
+}
+
+async function git(args: string[], opts: { check?: boolean } = {}): Promise<Ran> {
+  const env = { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_NOSYSTEM: '1' };
+  const r = await run('git', args, env).catch((err: Error & { code?: string }) => {
+    throw err.code === 'ENOENT' ? new UserError('git not found on PATH: git sources need it') : err;
+  });
+  if (r.code !== 0 && opts.check !== false) {
+    throw new UserError(`git ${args.join(' ')} failed: ${r.stderr.trim().split('\n').pop() ?? ''}`);
+  }
+  return r;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Unpacking
+
+/**
+ * Unpack a source tarball (any compression tar recognises) into `dest`, which must not exist yet,
+ * dropping the top directory when every entry sits under one. The tree appears whole or not at
+ * all: it is unpacked next to `dest` and renamed.
+ */
+export async function unpackSource(tarball: string, dest: string): Promise<void> {
+  const target = resolve(dest);
+  if (await exists(target)) throw new UserError(`cannot unpack ${tarball}: ${target} exists already`);
+  const parent = resolve(target, '..');
+  await mkdir(parent, { recursive: true });
+  const tmp = await mkdtemp(join(parent, '.unpack-'));
+  try {
+    const list = await run('tar', ['-tf', tarball]);
+    if (list.code !== 0) throw new UserError(`${tarball} is not a readable tarball: ${list.stderr.trim()}`);
+    const tops = new Set(
+      list.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((n) => n.replace(/^\.\//, '').split('/')[0])
+        .filter((n) => n && n !== '.'),
+    );
+    const entries = list.stdout.split('\n').filter(Boolean);
+    const oneTop = tops.size === 1 && entries.some((n) => n.replace(/^\.\//, '').includes('/'));
+    const args = ['-xf', tarball, '-C', tmp, '--no-same-owner', '--delay-directory-restore'];
+    if (oneTop) args.push(`--strip-components=${entries[0]!.startsWith('./') ? 2 : 1}`);
+    const r = await run('tar', args);
+    if (r.code !== 0) throw new UserError(`cannot unpack ${tarball}: ${r.stderr.trim()}`);
+    await rename(tmp, target);
+  } catch (err) {
+    await rm(tmp, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+async function tempPath(dir: string): Promise<string> {
+  await mkdir(join(dir, 'tmp'), { recursive: true });
+  return join(dir, 'tmp', `${process.pid}-${randomBytes(6).toString('hex')}`);
+}
+
+export async function hashFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  await pipeline(createReadStream(path), hash);
+  return hash.digest('hex');
+}
+
+async function isFile(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => undefined))?.isFile() ?? false;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => undefined)) !== undefined;
+}
+
+interface Ran {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function run(cmd: string, args: string[], env?: NodeJS.ProcessEnv): Promise<Ran> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(env ? { env } : {}) });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code: code ?? 1, stdout, stderr }));
+  });
+}
+
+/** Entries of the cache, for `trunkfarm cache`-style listings and tests. */
+export async function cachedArchives(opts: FetchOptions = {}): Promise<string[]> {
+  return (await readdir(join(sourcesDir(opts), 'sha256')).catch(() => [] as string[])).filter((n) => SHA256.test(n));
+}
