@@ -1,0 +1,62 @@
+// Real builds of real extensions with the local images (podman): source, container build,
+// closure check with bundling, packages, and the smoke test in the runtime base image.
+import { readFile, readlink, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildJob } from '../../src/build/index.ts';
+import { readElf } from '../../src/closure/index.ts';
+import { loadValidMatrix } from '../../src/matrix/index.ts';
+import { expandJobs } from '../../src/plan/index.ts';
+import { buildOne } from '../support/build.ts';
+
+const MINUTES = 60_000;
+
+describe('building pgvector for PostgreSQL 17 (glibc, amd64)', () => {
+  it('builds, passes installcheck and the closure check, packages, loads in the base image, and skips an unchanged rebuild', async () => {
+    const { result, dir } = await buildOne('pgvector', 17);
+    expect(result.steps.map((s) => [s.name, s.status])).toEqual([
+      ['source', 'ok'], ['dependencies', 'ok'], ['pg_config', 'ok'], ['build', 'ok'], ['installcheck', 'ok'],
+      ['stage', 'ok'], ['inventory', 'ok'], ['closure', 'ok'], ['package', 'ok'], ['test', 'ok'],
+    ]);
+    expect(result.source!.sha256).toBe('867a2c328d4928a5a9d6f052cd3bc78c7d60228a9b914ad32aa3db88e9de27b0');
+    expect(result.closure).toMatchObject({ ok: true, bundled: [] });
+    const trunk = path.join(dir, result.artifacts!.trunk.file);
+    expect(path.basename(trunk)).toBe('pgvector-0.8.0+pg17-gnulinux-amd64.trunk');
+    expect((await stat(trunk)).size).toBe(result.artifacts!.trunk.size);
+    // Portable code: no -march=native in what the build ran.
+    expect(await readFile(path.join(dir, 'logs', 'build.log'), 'utf8')).not.toMatch(/-march=native/);
+    expect(await readFile(path.join(dir, 'logs', 'test.log'), 'utf8')).toMatch(/CREATE EXTENSION/);
+
+    // The same key again: skipped outright, the artifact untouched.
+    const matrix = await loadValidMatrix('matrix');
+    const loaded = matrix.entries.find((e) => e.entry.name === 'pgvector')!;
+    const job = expandJobs(matrix, [loaded]).find((j) => j.platform === 'pg17-gnulinux-amd64')!;
+    const platform = matrix.platforms.find((p) => p.name === 'pg17-gnulinux-amd64')!;
+    const lines: string[] = [];
+    const again = await buildJob(job, loaded.entry, platform, matrix, { out: path.dirname(dir), images: 'local', log: (l) => lines.push(l) });
+    expect(lines).toEqual([expect.stringMatching(/up to date/)]);
+    expect(again.finishedAt).toBe(result.finishedAt);
+  }, 15 * MINUTES);
+});
+
+describe('bundling a library the base image lacks', () => {
+  it('tf_linked carries libyaml with a $ORIGIN run path and loads with no LD_LIBRARY_PATH', async () => {
+    const { result, dir } = await buildOne('tf_linked', 17);
+    expect(result.closure!.ok).toBe(true);
+    expect(result.closure!.bundled.map((b) => b.soname)).toEqual(['libyaml-0.so.2']);
+    const pkglib = path.join(dir, 'stage', 'pgsql', 'pkglib');
+    const module = readElf(path.join(pkglib, 'tf_linked.so'));
+    expect(module.runpath).toEqual(['$ORIGIN']);
+    expect(module.needed).toContain('libyaml-0.so.2');
+    expect(await readlink(path.join(pkglib, 'libyaml-0.so.2'))).toMatch(/^libyaml-0\.so\.2\.\d/);
+    expect(await readFile(path.join(dir, 'logs', 'test.log'), 'utf8')).toMatch(/parsed\s*\n-+\s*\n\s*t\b/);
+  }, 15 * MINUTES);
+});
+
+describe('an extension that needs shared_preload_libraries', () => {
+  it('tf_preload loads through shared_preload_libraries in the base image', async () => {
+    const { result, dir } = await buildOne('tf_preload', 17);
+    expect(result.status).toBe('built');
+    expect(await readFile(path.join(dir, 'logs', 'test.log'), 'utf8')).toMatch(/preloaded\s*\n-+\s*\n\s*t\b/);
+  }, 15 * MINUTES);
+});

@@ -1,0 +1,32 @@
+// Builds one job of the project matrix with the local images, as `trunkfarm build` does.
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { buildJob, type JobResult } from '../../src/build/index.ts';
+import { loadValidMatrix } from '../../src/matrix/index.ts';
+import { expandJobs } from '../../src/plan/index.ts';
+import type { Arch, Libc } from '../../src/types.ts';
+import { requireComponents } from './requirements.ts';
+
+export interface Built {
+  result: JobResult;
+  /** The job's output directory. */
+  dir: string;
+}
+
+export async function buildOne(extension: string, pg: number, libc: Libc = 'glibc', arch: Arch = 'amd64', out?: string): Promise<Built> {
+  const matrix = await loadValidMatrix('matrix');
+  const loaded = matrix.entries.find((e) => e.entry.name === extension)!;
+  const job = expandJobs(matrix, [loaded]).find((j) => j.pg === pg && j.libc === libc && j.arch === arch);
+  if (!job) throw new Error(`no job ${extension} pg${pg} ${libc} ${arch}`);
+  const platform = matrix.platforms.find((p) => p.pg === pg && p.libc === libc && p.arch === arch)!;
+  const os = libc === 'glibc' ? 'gnulinux' : 'musllinux';
+  requireComponents(['podman'], [`localhost/trunkfarm/builder:pg${pg}-${os}-${arch}`, `localhost/trunkfarm/base:pg${pg}-${os}-${arch}`]);
+  const dir = out ?? (await mkdtemp(path.join(tmpdir(), `trunkfarm-build-${extension}-`)));
+  const lines: string[] = [];
+  const result = await buildJob(job, loaded.entry, platform, matrix, { out: dir, images: 'local', log: (l) => lines.push(l) });
+  if (result.status !== 'built') {
+    throw new Error(`${extension} pg${pg} ${libc} ${arch} failed at ${result.failure?.step}: ${result.failure?.message}\n${lines.join('\n')}`);
+  }
+  return { result, dir: path.join(dir, `${job.extension}-${job.version}+${job.platform}`) };
+}
