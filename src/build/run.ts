@@ -9,6 +9,7 @@ import { bundleTree, captureImageInventory, type CheckResult, type Inventory, lo
 import { UserError } from '../errors.ts';
 import type { ExtensionEntry, Matrix } from '../matrix/index.ts';
 import { installTrunk, pack, type PackageMeta } from '../package/index.ts';
+import { type JsonObject, writeSidecar } from '../sign/index.ts';
 import type { Job, Platform } from '../types.ts';
 import { type Container, detectEngine, type Engine, exec, imageExists, inspectImage, pull, withContainer } from './engine.ts';
 import { jobDirName, type JobResult, type StepRecord, upToDate, writeResult } from './job.ts';
@@ -212,7 +213,20 @@ export async function buildJob(job: Job, entry: ExtensionEntry, platform: Platfo
       problems: (checked?.files ?? []).flatMap((f) => f.problems.map((p) => ({ file: f.path, message: p.message }))),
     };
 
-    const packed = await step('package', () => pack(paths.stage, packageMeta(entry, job, platform, pg, checked, fetched.sha256, epoch), dir));
+    const packed = await step('package', async () => {
+      const written = await pack(paths.stage, packageMeta(entry, job, platform, pg, checked, fetched.sha256, epoch), dir);
+      // What signing needs to state how the trunk was made (`trunkfarm sign`, `publish`).
+      await writeSidecar(written.trunk.path, written.trunk.sha256, {
+        entry: entry as unknown as JsonObject,
+        platform: { name: platform.name, builder: builderRef, base: baseRef },
+        ...(fetched.sha256 ? { source: { uri: fetched.uri, sha256: fetched.sha256 } } : {}),
+        builderImage: { ref: builderRef, digest: builderInfo.id },
+        buildKey: job.key,
+        startedOn: startedAt,
+        finishedOn: new Date().toISOString(),
+      });
+      return written;
+    });
     result.artifacts = {
       trunk: { file: path.relative(dir, packed.trunk.path), sha256: packed.trunk.sha256, size: packed.trunk.size, files: packed.trunk.digests.size },
       oci: { layout: path.relative(dir, packed.layout), tag: packed.image.tag, digest: packed.image.index.digest, size: packed.image.layer.size },

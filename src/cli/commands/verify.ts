@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { UserError } from '../../errors.ts';
+import { readTrunk } from '../../package/index.ts';
 import { verifyArtifact, type VerifyOptions } from '../../sign/index.ts';
 
-interface Flags {
+export interface VerifyFlags {
   bundle?: string;
   key?: string;
   repo?: string;
@@ -11,7 +12,27 @@ interface Flags {
   serverUrl?: string;
   sourceDigest?: string;
   builderId?: string;
-  json?: boolean;
+}
+
+/** Every file inside a trunk against its `digests` (readTrunk throws on any mismatch). */
+export const trunkContents = async (file: string) => (await readTrunk(file)).digests.size;
+
+/** Verification options from the flags that `verify` and `install` share. */
+export function verifyOptions(opts: VerifyFlags): VerifyOptions {
+  if (!opts.key === !opts.repo) throw new UserError('verify: pass either --key PUB or --repo OWNER/REPO', { exitCode: 2 });
+  if (opts.repo && !/^[\w.-]+\/[\w.-]+$/.test(opts.repo)) throw new UserError(`--repo must be OWNER/REPO, got "${opts.repo}"`, { exitCode: 2 });
+  if (opts.workflow && !opts.repo) throw new UserError('--workflow goes with --repo', { exitCode: 2 });
+  return {
+    ...(opts.bundle ? { bundle: opts.bundle } : {}),
+    ...(opts.key ? { key: opts.key } : {}),
+    ...(opts.repo
+      ? { identity: { repository: opts.repo, ...(opts.workflow ? { workflow: opts.workflow } : {}), ...(opts.serverUrl ? { serverUrl: opts.serverUrl } : {}) } }
+      : {}),
+    ...(opts.trustedRoot ? { trustedRoot: opts.trustedRoot } : {}),
+    ...(opts.sourceDigest ? { sourceDigest: opts.sourceDigest } : {}),
+    ...(opts.builderId ? { builderId: opts.builderId } : {}),
+    trunkContents,
+  };
 }
 
 export function register(program: Command): void {
@@ -28,20 +49,8 @@ export function register(program: Command): void {
     .option('--source-digest <hex>', 'the source archive sha256 (or git commit) the provenance must name')
     .option('--builder-id <uri>', 'the builder id the provenance must name')
     .option('--json', 'print JSON')
-    .action(async (artifact: string, opts: Flags) => {
-      if (!opts.key === !opts.repo) throw new UserError('verify: pass either --key PUB or --repo OWNER/REPO', { exitCode: 2 });
-      if (opts.repo && !/^[\w.-]+\/[\w.-]+$/.test(opts.repo)) throw new UserError(`--repo must be OWNER/REPO, got "${opts.repo}"`, { exitCode: 2 });
-      if (opts.workflow && !opts.repo) throw new UserError('--workflow goes with --repo', { exitCode: 2 });
-      const options: VerifyOptions = {
-        ...(opts.bundle ? { bundle: opts.bundle } : {}),
-        ...(opts.key ? { key: opts.key } : {}),
-        ...(opts.repo
-          ? { identity: { repository: opts.repo, ...(opts.workflow ? { workflow: opts.workflow } : {}), ...(opts.serverUrl ? { serverUrl: opts.serverUrl } : {}) } }
-          : {}),
-        ...(opts.trustedRoot ? { trustedRoot: opts.trustedRoot } : {}),
-        ...(opts.sourceDigest ? { sourceDigest: opts.sourceDigest } : {}),
-        ...(opts.builderId ? { builderId: opts.builderId } : {}),
-      };
+    .action(async (artifact: string, opts: VerifyFlags & { json?: boolean }) => {
+      const options = verifyOptions(opts);
       const result = await verifyArtifact(artifact, options);
       if (opts.json) {
         const { statement: _s, ...rest } = result;

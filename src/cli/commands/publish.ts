@@ -1,0 +1,26 @@
+import type { Command } from 'commander';
+import { publish } from '../../publish/index.ts';
+import { printTable } from '../options.ts';
+
+export function register(program: Command): void {
+  program
+    .command('publish')
+    .argument('<out>', 'output directory of `trunkfarm build`')
+    .description('sign and publish every built job: OCI registry (or a local OCI layout), GitHub Releases, then index.json')
+    .option('--registry <host/namespace>', 'push each extension to HOST/NAMESPACE/NAME')
+    .option('--oci-layout <dir>', 'write OCI layouts, one per extension, under this directory (default without --registry: OUT/oci)')
+    .option('--github-release <owner/repo>', 'attach trunks and signatures to a release per extension version')
+    .option('--replace', 'replace release assets whose bytes differ')
+    .option('--key <file>', 'signing key (default: keyless inside GitHub Actions)')
+    .option('--unsigned', 'publish without signatures')
+    .option('--index <file>', 'index.json to update (default OUT/index.json)')
+    .option('--index-branch <branch>', 'update index.json on this branch of the repository instead (e.g. gh-pages)')
+    .action(async (out: string, opts: { registry?: string; ociLayout?: string; githubRelease?: string; replace?: boolean; key?: string; unsigned?: boolean; index?: string; indexBranch?: string }) => {
+      const result = await publish(out, opts);
+      printTable(
+        ['EXTENSION', 'VERSION', 'PLATFORM', 'STATUS', 'OCI'],
+        result.entries.map((e) => [e.extension, e.version, e.platform, e.status, e.oci?.ref ?? '-']),
+      );
+      process.stdout.write(`${result.uploadedBytes} bytes uploaded; index: ${result.index}\n`);
+    });
+}

@@ -1,0 +1,190 @@
+// Publishes what `trunkfarm build` left in an output directory: signs each trunk (key, or keyless
+// inside GitHub Actions), pushes each job's OCI layout to a registry (or merges it into one local
+// OCI layout), attaches trunks and signatures to GitHub Releases, and updates index.json last, so
+// that the index never points at an artifact that is not there.
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { type JobResult, readResult } from '../build/index.ts';
+import { UserError } from '../errors.ts';
+import { mergeLayout } from '../package/index.ts';
+import { chooseSigningMethod, loadSigningKey, signArtifact } from '../sign/index.ts';
+import type { IndexEntry } from '../types.ts';
+import { createGitHubClient } from './github.ts';
+import { fileIndexStore, githubIndexStore, type IndexStore, updateIndex } from './index-store.ts';
+import { attachArtifact, createClient, parseReference, pushLayout, type RegistryClient } from './registry/index.ts';
+import { publishRelease, releaseTag, releaseTitle } from './releases.ts';
+
+export interface PublishOptions {
+  /** `HOST/NAMESPACE`: each extension goes to `HOST/NAMESPACE/NAME`. */
+  registry?: string;
+  /** A directory of local OCI layouts, one per extension (the default target without a registry). */
+  ociLayout?: string;
+  /** `OWNER/REPO` to attach trunks to releases of (GITHUB_REPOSITORY by default). */
+  githubRelease?: string;
+  replace?: boolean;
+  /** Signing key; without it, keyless inside GitHub Actions. */
+  key?: string;
+  /** Publish unsigned artifacts (never the default). */
+  unsigned?: boolean;
+  /** Index: a local file, or `OWNER/REPO:BRANCH` for index.json on a branch. */
+  index?: string;
+  indexBranch?: string;
+  log?: (line: string) => void;
+}
+
+export interface PublishResult {
+  entries: IndexEntry[];
+  uploadedBytes: number;
+  index: string;
+}
+
+async function builtJobs(out: string): Promise<{ dir: string; result: JobResult }[]> {
+  let names: string[];
+  try {
+    names = await readdir(out);
+  } catch {
+    throw new UserError(`${out}: no such output directory (run \`trunkfarm build\` first)`);
+  }
+  const jobs: { dir: string; result: JobResult }[] = [];
+  for (const name of names.sort()) {
+    if (name.endsWith('.partial')) continue;
+    const dir = path.join(out, name);
+    const result = await readResult(dir);
+    if (result) jobs.push({ dir, result });
+  }
+  if (jobs.length === 0) throw new UserError(`${out}: holds no built jobs (no */result.json)`);
+  return jobs;
+}
+
+export async function publish(out: string, opts: PublishOptions): Promise<PublishResult> {
+  const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
+  const jobs = await builtJobs(out);
+  const built = jobs.filter((j) => j.result.status === 'built' && j.result.artifacts);
+  let uploadedBytes = 0;
+
+  // 1. Signatures, beside each trunk.
+  const method = opts.unsigned ? undefined : chooseSigningMethod(opts.key ? { key: await loadSigningKey(opts.key) } : {});
+  const bundles = new Map<string, string>();
+  for (const { dir, result } of built) {
+    const trunk = path.join(dir, result.artifacts!.trunk.file);
+    if (!method) continue;
+    const signed = await signArtifact(trunk, { method });
+    bundles.set(dir, signed.bundlePath);
+    log(`signed ${path.basename(trunk)} (${signed.method})`);
+  }
+
+  // 2. Images: to the registry, or into one local layout.
+  const ociRefs = new Map<string, { ref: string; digest: string; size: number }>();
+  let client: RegistryClient | undefined;
+  for (const { dir, result } of built) {
+    const a = result.artifacts!;
+    const layout = path.join(dir, a.oci.layout);
+    if (opts.registry) {
+      client ??= createClient({});
+      const target = `${opts.registry.replace(/\/+$/, '')}/${result.job.extension}`;
+      const pushed = await pushLayout(layout, target, { client });
+      uploadedBytes += pushed.stats.blobBytesUploaded;
+      const bundle = bundles.get(dir);
+      if (bundle) {
+        const ref = parseReference(target);
+        await attachArtifact(client, { registry: ref.registry, repository: ref.repository }, { mediaType: 'application/vnd.oci.image.index.v1+json', digest: a.oci.digest, size: await indexSize(layout, a.oci.digest) }, {
+          artifactType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+          layers: [{ mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json', bytes: await readFile(bundle) }],
+        });
+      }
+      ociRefs.set(dir, { ref: `${target}:${a.oci.tag}`, digest: a.oci.digest, size: a.oci.size });
+      log(`pushed ${target}:${a.oci.tag}`);
+    } else {
+      // One layout per extension, as a registry has one repository per extension: tags such as
+      // 1.0.0-pg17-gnulinux only name one image within an extension.
+      const into = path.join(opts.ociLayout ?? path.join(out, 'oci'), result.job.extension);
+      await mergeLayout(layout, into);
+      ociRefs.set(dir, { ref: `oci:${into}:${a.oci.tag}`, digest: a.oci.digest, size: a.oci.size });
+    }
+  }
+
+  // 3. Releases: one per extension version, with every platform's trunk and signature.
+  const releaseUrls = new Map<string, string>();
+  if (opts.githubRelease) {
+    const [owner, repo] = opts.githubRelease.split('/');
+    if (!owner || !repo) throw new UserError(`--github-release ${opts.githubRelease}: expected OWNER/REPO`, { exitCode: 2 });
+    const github = createGitHubClient({ log });
+    const byVersion = new Map<string, typeof built>();
+    for (const j of built) {
+      const k = `${j.result.job.extension}@${j.result.job.version}`;
+      byVersion.set(k, [...(byVersion.get(k) ?? []), j]);
+    }
+    for (const group of byVersion.values()) {
+      const { extension, version } = group[0]!.result.job;
+      const assets = group.flatMap(({ dir, result }) => {
+        const trunk = path.join(dir, result.artifacts!.trunk.file);
+        const bundle = bundles.get(dir);
+        return [{ path: trunk }, ...(bundle ? [{ path: bundle, contentType: 'application/json' }] : [])];
+      });
+      const release = await publishRelease(github, { owner, repo, tag: releaseTag(extension, version), name: releaseTitle(extension, version), assets, ...(opts.replace ? { replace: true } : {}), log });
+      uploadedBytes += release.uploadedBytes;
+      for (const asset of release.assets) releaseUrls.set(asset.path, asset.url);
+    }
+  }
+
+  // 4. The index, last.
+  const entries = jobs.map(({ dir, result }) => indexEntry(dir, result, ociRefs.get(dir), bundles.get(dir), releaseUrls, method?.kind));
+  const store = indexStore(out, opts);
+  await updateIndex(store, entries);
+  log(`index: ${entries.length} entries written to ${store.location}`);
+  return { entries, uploadedBytes, index: store.location };
+}
+
+async function indexSize(layout: string, digest: string): Promise<number> {
+  return (await stat(path.join(layout, 'blobs', 'sha256', digest.replace(/^sha256:/, '')))).size;
+}
+
+function indexStore(out: string, opts: PublishOptions): IndexStore {
+  if (opts.indexBranch) {
+    const repository = opts.githubRelease ?? process.env.GITHUB_REPOSITORY ?? '';
+    const [owner, repo] = repository.split('/');
+    if (!owner || !repo) throw new UserError('--index-branch needs the repository: --github-release OWNER/REPO or GITHUB_REPOSITORY', { exitCode: 2 });
+    return githubIndexStore(createGitHubClient({}), { owner, repo, branch: opts.indexBranch });
+  }
+  return fileIndexStore(opts.index ?? path.join(out, 'index.json'));
+}
+
+function indexEntry(
+  dir: string,
+  r: JobResult,
+  oci: { ref: string; digest: string; size: number } | undefined,
+  bundle: string | undefined,
+  releaseUrls: Map<string, string>,
+  kind: 'key' | 'keyless' | undefined,
+): IndexEntry {
+  const a = r.artifacts;
+  const trunkPath = a ? path.join(dir, a.trunk.file) : undefined;
+  return {
+    key: r.job.key,
+    extension: r.job.extension,
+    version: r.job.version,
+    pg: r.job.pg,
+    arch: r.job.arch,
+    libc: r.job.libc,
+    platform: r.job.platform,
+    status: r.status,
+    ...(r.failure ? { failure: r.failure } : {}),
+    ...(a && trunkPath ? { trunk: { file: path.basename(trunkPath), sha256: a.trunk.sha256, size: a.trunk.size, files: a.trunk.files, ...(releaseUrls.get(trunkPath) ? { url: releaseUrls.get(trunkPath) } : {}) } } : {}),
+    ...(oci ? { oci } : {}),
+    closure: {
+      ok: r.closure?.ok ?? false,
+      bundled: (r.closure?.bundled ?? []).map((b) => ({ soname: b.soname, file: b.file, sha256: b.sha256, size: b.size, ...(b.package ? { package: b.package } : {}), ...(b.version ? { packageVersion: b.version } : {}), ...(b.license ? { license: b.license } : {}) })),
+      problems: r.closure?.problems ?? [],
+    },
+    ...(bundle && kind ? { signature: { bundle: releaseUrls.get(bundle) ?? path.basename(bundle), kind } } : {}),
+    provenance: {
+      source: r.source?.uri ?? '',
+      sourceDigest: r.source?.sha256 ? `sha256:${r.source.sha256}` : '',
+      builderImage: r.images?.builder.ref ?? '',
+      baseImage: r.images?.base.ref ?? '',
+      ...(process.env.GITHUB_RUN_ID ? { runUrl: `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}` } : {}),
+    },
+    builtAt: r.finishedAt,
+  };
+}
+
