@@ -187,7 +187,7 @@ export async function buildJob(job: Job, entry: ExtensionEntry, platform: Platfo
         }
         await step('stage', async () => {
           await layoutStage(paths.destdir, paths.stage, pg);
-          await copyLicenses(paths.src, paths.stage);
+          await copyLicenses(paths.src, paths.stage, entry.contents.license_files ?? []);
         });
         const inventory = await step('inventory', () => inventoryFor(engine, baseRef, baseInfo.id));
         closure = await step('closure', async (logFile) => {
@@ -272,9 +272,14 @@ export async function buildJob(job: Job, entry: ExtensionEntry, platform: Platfo
 }
 
 /** The source's licence texts go to the top of the package, as the trunk format asks. */
-async function copyLicenses(src: string, stage: string): Promise<void> {
+async function copyLicenses(src: string, stage: string, named: string[]): Promise<void> {
   for (const name of await readdir(src)) {
     if (/^(LICEN[CS]E|COPYING|NOTICE|COPYRIGHT)([._-].*)?$/i.test(name)) await cp(path.join(src, name), path.join(stage, name), { recursive: true });
+  }
+  for (const file of named) {
+    await cp(path.join(src, file), path.join(stage, 'licenses', path.basename(file))).catch(() => {
+      throw new UserError(`contents.license_files: ${file} is not in the source`);
+    });
   }
 }
 

@@ -6,8 +6,17 @@ import { VERSION } from '../version.ts';
 import * as platforms from './commands/platforms.ts';
 import * as validate from './commands/validate.ts';
 import * as plan from './commands/plan.ts';
+import * as keygen from './commands/keygen.ts';
+import * as sign from './commands/sign.ts';
+import * as verify from './commands/verify.ts';
+import * as site from './commands/site.ts';
+import * as check from './commands/check.ts';
+import * as build from './commands/build.ts';
+import * as publishCmd from './commands/publish.ts';
+import * as packCmd from './commands/pack.ts';
+import * as install from './commands/install.ts';
 
-const COMMANDS = [platforms, validate, plan];
+const COMMANDS = [platforms, validate, plan, build, publishCmd, keygen, sign, verify, check, packCmd, install, site];
 
 export function program(): Command {
   const cli = new Command('trunkfarm')

@@ -112,7 +112,7 @@ const KNOWN_FIELDS = [
   'url', 'sha256', 'git', 'commit', 'path', 'debian', 'package', 'orig', 'note', 'upstream',
   'extensions', 'modules', 'preload', 'postgres', 'pipeline', 'packages', 'build', 'run',
   'configure', 'make', 'env', 'script', 'exclude', 'pg', 'arch', 'libc', 'reason', 'sql', 'installcheck',
-  'runner', 'distro', 'images', 'local', 'builder', 'base', 'alpine',
+  'license_files', 'runner', 'distro', 'images', 'local', 'builder', 'base', 'alpine',
 ];
 
 function suggest(key: string): string {

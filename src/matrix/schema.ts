@@ -110,6 +110,10 @@ export const extensionEntry = z
           )
           .optional()
           .describe('Loadable libraries'),
+        license_files: z
+          .array(z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*(\/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$/, 'must be a relative path inside the source, without ".."'))
+          .optional()
+          .describe('Source files holding the license text, when the source has no LICENSE or COPYING file'),
       })
       .describe('What the package provides'),
     dependencies: z

@@ -1,0 +1,125 @@
+// Pushing a set of OCI layouts (about 100 MB of random layers: a big image, a two-platform index,
+// a mid-sized image, and one of many small layers) to a fresh loopback registry with trunkfarm's
+// client, against `skopeo copy oci:DIR:TAG docker://…` of the same layouts to another fresh
+// registry of the same kind, in the same run; then the bytes a second, unchanged publish uploads.
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createClient, pushLayout } from '../src/publish/registry/index.ts';
+import type { TransferStats } from '../src/publish/registry/index.ts';
+import { startRegistry } from '../test/publish/registry-server.ts';
+import { addImage } from '../test/publish/registry/fixtures.ts';
+import { ms } from './_timing.ts';
+
+const MB = 1 << 20;
+const ROUNDS = 3;
+
+interface BenchLayout {
+  name: string;
+  dir: string;
+  tag: string;
+  bytes: number;
+}
+
+async function makeLayouts(root: string): Promise<BenchLayout[]> {
+  const specs = [
+    { name: 'big', layers: [30 * MB, 10 * MB] },
+    { name: 'multi', layers: [6 * MB, 12 * MB], platforms: [{ os: 'linux', architecture: 'amd64' }, { os: 'linux', architecture: 'arm64' }] },
+    { name: 'mid', layers: [14 * MB, 4 * MB, 2 * MB] },
+    { name: 'small', layers: Array.from({ length: 24 }, () => MB / 2) },
+  ];
+  const layouts: BenchLayout[] = [];
+  for (const spec of specs) {
+    const dir = path.join(root, spec.name);
+    const made = await addImage(dir, { tag: 'v1', ...spec });
+    const unique = new Map(made.blobs.map((b) => [b.digest, b.size]));
+    layouts.push({ name: spec.name, dir, tag: 'v1', bytes: [...unique.values()].reduce((n, s) => n + s, 0) });
+  }
+  return layouts;
+}
+
+async function warm(layouts: BenchLayout[]): Promise<void> {
+  for (const l of layouts) for (const f of await readdir(path.join(l.dir, 'blobs', 'sha256'))) await readFile(path.join(l.dir, 'blobs', 'sha256', f));
+}
+
+async function ours(host: string, layouts: BenchLayout[]): Promise<{ ms: number; stats: TransferStats[] }> {
+  const client = createClient();
+  const start = performance.now();
+  const stats: TransferStats[] = [];
+  try {
+    for (const l of layouts) stats.push((await pushLayout(l.dir, `${host}/bench/${l.name}`, { client })).stats);
+  } finally {
+    client.close();
+  }
+  return { ms: performance.now() - start, stats };
+}
+
+function skopeo(host: string, layouts: BenchLayout[]): number {
+  const start = performance.now();
+  for (const l of layouts) {
+    execFileSync('skopeo', ['copy', '--quiet', '--all', '--preserve-digests', '--dest-tls-verify=false', `oci:${l.dir}:${l.tag}`, `docker://${host}/bench/${l.name}:${l.tag}`], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      timeout: 300_000,
+    });
+  }
+  return performance.now() - start;
+}
+
+function digestOf(host: string, l: BenchLayout): string {
+  const raw = execFileSync('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${host}/bench/${l.name}:${l.tag}`]);
+  return `sha256:${createHash('sha256').update(raw).digest('hex')}`;
+}
+
+
+const sum = (stats: TransferStats[], key: keyof TransferStats) => stats.reduce((n, s) => n + s[key], 0);
+
+export async function run(): Promise<void> {
+  const root = await mkdtemp(path.join(tmpdir(), 'trunkfarm-bench-registry-'));
+  try {
+    const layouts = await makeLayouts(root);
+    const total = layouts.reduce((n, l) => n + l.bytes, 0);
+    await warm(layouts);
+
+    let bestOurs = Infinity;
+    let bestSkopeo = Infinity;
+    let second: { ms: number; stats: TransferStats[] } | undefined;
+    let skopeoSecond = Infinity;
+    for (let round = 0; round < ROUNDS; round++) {
+      // Alternate who goes first, each into a registry of its own that starts empty.
+      for (const tool of round % 2 === 0 ? ['ours', 'skopeo'] : ['skopeo', 'ours']) {
+        const registry = await startRegistry();
+        try {
+          if (tool === 'ours') {
+            const first = await ours(registry.host, layouts);
+            bestOurs = Math.min(bestOurs, first.ms);
+            if (sum(first.stats, 'blobBytesUploaded') !== total) throw new Error(`first push uploaded ${sum(first.stats, 'blobBytesUploaded')} bytes, expected ${total}`);
+            for (const l of layouts) {
+              const want = JSON.parse(await readFile(path.join(l.dir, 'index.json'), 'utf8')).manifests[0].digest as string;
+              if (digestOf(registry.host, l) !== want) throw new Error(`${l.name}: the registry serves another digest than the layout's`);
+            }
+            const again = await ours(registry.host, layouts);
+            if (!second || again.ms < second.ms) second = again;
+          } else {
+            bestSkopeo = Math.min(bestSkopeo, skopeo(registry.host, layouts));
+            skopeoSecond = Math.min(skopeoSecond, skopeo(registry.host, layouts));
+          }
+        } finally {
+          await registry.stop();
+        }
+      }
+    }
+    const out = [
+      `${layouts.length} layouts, ${(total / MB).toFixed(1)} MiB of unique blobs, ${ROUNDS} rounds, best of each, each into a fresh docker-registry on loopback`,
+      `trunkfarm push:       ${ms(bestOurs)}  (${(total / MB / (bestOurs / 1000)).toFixed(0)} MiB/s)`,
+      `skopeo copy:          ${ms(bestSkopeo)}  (${(total / MB / (bestSkopeo / 1000)).toFixed(0)} MiB/s)`,
+      `ratio trunkfarm/skopeo: ${(bestOurs / bestSkopeo).toFixed(2)}`,
+      `second publish, unchanged: trunkfarm ${ms(second!.ms)}, ${sum(second!.stats, 'blobBytesUploaded')} blob bytes uploaded, ${sum(second!.stats, 'requests')} requests (${sum(second!.stats, 'blobsPresent')} blobs found present); skopeo ${ms(skopeoSecond)}`,
+    ];
+    process.stdout.write(`${out.join('\n')}\n`);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,89 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { type Command, Option } from 'commander';
+import {
+  type CheckResult,
+  type Inventory,
+  type PlatformInfo,
+  bundleTree,
+  captureImageInventory,
+  checkTree,
+  formatReport,
+  loadInventory,
+  reportToGitHub,
+  rootfsSource,
+  saveInventory,
+} from '../../closure/index.ts';
+import { UserError } from '../../errors.ts';
+
+interface CheckFlags {
+  platform?: string;
+  inventory?: string;
+  image?: string;
+  engine: 'podman' | 'docker';
+  bundle?: boolean;
+  from?: string;
+  name?: string;
+  json?: boolean;
+}
+
+/** `pg17-gnulinux-amd64` -> its libc and arch. Stands in until the matrix's platform loader
+ * names the base image itself; then `--image` becomes optional. */
+function parsePlatform(name: string): PlatformInfo & { pg: number } {
+  const m = /^pg(\d+)-(gnulinux|musllinux)(?:-[\d.]+)?-(amd64|arm64)$/.exec(name);
+  if (m === null) throw new UserError(`--platform ${name}: expected pgMAJOR-{gnulinux|musllinux}-{amd64|arm64}, e.g. pg17-gnulinux-amd64`, { exitCode: 2 });
+  return { pg: Number(m[1]), libc: m[2] === 'gnulinux' ? 'glibc' : 'musl', arch: m[3] as PlatformInfo['arch'] };
+}
+
+async function inventoryFor(flags: CheckFlags): Promise<{ inventory: Inventory; platform?: PlatformInfo & { pg: number } }> {
+  if (flags.inventory !== undefined) {
+    if (flags.platform !== undefined) return { inventory: loadInventory(flags.inventory), platform: parsePlatform(flags.platform) };
+    return { inventory: loadInventory(flags.inventory) };
+  }
+  if (flags.platform === undefined) throw new UserError('give --platform NAME (with --image REF to capture its base) or --inventory FILE', { exitCode: 2 });
+  const platform = parsePlatform(flags.platform);
+  const cache = join(process.env.TRUNKFARM_CACHE || join(process.cwd(), '.cache'), 'inventory', `${flags.platform}.json`);
+  if (existsSync(cache)) {
+    const inventory = loadInventory(cache);
+    if (flags.image === undefined || inventory.source === flags.image) return { inventory, platform };
+  }
+  if (flags.image === undefined) throw new UserError(`no inventory captured for ${flags.platform} (${cache}); pass --image REF (the platform's base image) to capture it, or --inventory FILE`);
+  const inventory = await captureImageInventory(flags.engine, flags.image);
+  saveInventory(inventory, cache);
+  return { inventory, platform };
+}
+
+export function register(program: Command): void {
+  program
+    .command('check')
+    .description('check that every shared library the package in DIR needs is found in it or in the base image')
+    .argument('<dir>', 'staged package tree (DIR/pgsql/... or an image-volume tree)')
+    .option('--platform <name>', 'platform, e.g. pg17-gnulinux-amd64; its base inventory comes from the cache')
+    .option('--inventory <file>', 'a saved base-image inventory')
+    .option('--image <ref>', 'base image to capture the inventory from when the cache has none')
+    .addOption(new Option('--engine <engine>', 'container engine for --image').choices(['podman', 'docker']).default('podman'))
+    .option('--bundle', 'copy what the base lacks into the package and set $ORIGIN run paths')
+    .option('--from <rootfs>', 'build environment: where bundled libraries come from (default /), and what explains a miss')
+    .option('--name <name>', 'extension name for the /extensions/NAME layout (default: DIR name)')
+    .option('--json', 'print the result as JSON')
+    .action(async (dir: string, flags: CheckFlags) => {
+      const { inventory, platform } = await inventoryFor(flags);
+      if (platform !== undefined) {
+        const machine = platform.arch === 'amd64' ? 'x86_64' : 'aarch64';
+        if (inventory.libc !== platform.libc || inventory.machine !== machine) {
+          throw new UserError(`the inventory of ${inventory.source} is ${inventory.libc} ${inventory.machine}, not the platform's ${platform.libc} ${machine}`);
+        }
+      }
+      const options = {
+        inventory,
+        ...(platform !== undefined && { platform: { libc: platform.libc, arch: platform.arch }, pg: platform.pg }),
+        ...(flags.name !== undefined && { name: flags.name }),
+        ...(flags.from !== undefined && { build: resolve(flags.from) }),
+      };
+      const result: CheckResult = flags.bundle ? await bundleTree(resolve(dir), { ...options, source: rootfsSource(resolve(flags.from ?? '/')) }) : checkTree(resolve(dir), options);
+      if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      else process.stdout.write(formatReport(result));
+      if (process.env.GITHUB_ACTIONS === 'true') await reportToGitHub(result, { toStderr: flags.json === true });
+      if (!result.ok) process.exitCode = 1;
+    });
+}

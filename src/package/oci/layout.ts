@@ -1,0 +1,199 @@
+// An OCI image layout directory (image-spec `image-layout.md`): `oci-layout`, `index.json` whose
+// descriptors carry tags as `org.opencontainers.image.ref.name`, and `blobs/sha256/<hex>`.
+// Content addressed: a blob's name is its digest, so writing one that exists is a no-op, and every
+// write lands under a temporary name first. `skopeo` and `podman` read it as `oci:DIR:TAG`.
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { UserError } from '../../errors.ts';
+import { MEDIA, REF_NAME, TAG, type Descriptor, type ImageIndex } from './types.ts';
+
+export function blobPath(dir: string, digest: string): string {
+  const m = /^sha256:([0-9a-f]{64})$/.exec(digest);
+  if (!m) throw new UserError(`unsupported digest "${digest}" (sha256 only)`);
+  return join(dir, 'blobs', 'sha256', m[1]!);
+}
+
+/** Creates the layout if needed; leaves an existing one as it is. */
+export async function initLayout(dir: string): Promise<void> {
+  await mkdir(join(dir, 'blobs', 'sha256'), { recursive: true });
+  const layoutFile = join(dir, 'oci-layout');
+  const current = await readFile(layoutFile, 'utf8').catch(() => undefined);
+  if (current === undefined) await writeAtomic(layoutFile, `${JSON.stringify({ imageLayoutVersion: MEDIA.layout })}\n`);
+  else if ((JSON.parse(current) as { imageLayoutVersion?: string }).imageLayoutVersion !== MEDIA.layout)
+    throw new UserError(`${layoutFile}: unsupported image layout version`);
+  const index = join(dir, 'index.json');
+  if (!(await exists(index))) await writeIndex(dir, { schemaVersion: 2, mediaType: MEDIA.index, manifests: [] });
+}
+
+export async function putBlob(dir: string, data: Buffer): Promise<{ digest: string; size: number }> {
+  const digest = `sha256:${createHash('sha256').update(data).digest('hex')}`;
+  const path = blobPath(dir, digest);
+  if (!(await exists(path))) await writeAtomic(path, data);
+  return { digest, size: data.length };
+}
+
+/** A temporary path inside the blob store, for a writer that learns the digest as it goes;
+ * hand it to adoptBlob afterwards. */
+export function blobTempPath(dir: string): string {
+  return join(dir, 'blobs', 'sha256', `.tmp-${randomBytes(8).toString('hex')}`);
+}
+
+/** Renames a finished temporary into place under its digest (dropping it if the blob exists). */
+export async function adoptBlob(dir: string, tmp: string, digest: string): Promise<void> {
+  const path = blobPath(dir, digest);
+  if (await exists(path)) await rm(tmp, { force: true });
+  else await rename(tmp, path);
+}
+
+/** Copies a file into the blob store, hashing it on the way; the digest is what was copied. */
+export async function putBlobFile(dir: string, file: string): Promise<{ digest: string; size: number }> {
+  const tmp = blobTempPath(dir);
+  const hash = createHash('sha256');
+  let size = 0;
+  const fh = await open(tmp, 'wx', 0o644);
+  try {
+    for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+      hash.update(chunk);
+      size += chunk.length;
+      let off = 0;
+      while (off < chunk.length) off += (await fh.write(chunk, off)).bytesWritten;
+    }
+    await fh.close();
+  } catch (err) {
+    await fh.close().catch(() => {});
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  const digest = `sha256:${hash.digest('hex')}`;
+  await adoptBlob(dir, tmp, digest);
+  return { digest, size };
+}
+
+/** Stores a JSON document as a blob and returns its descriptor. Compact, keys in the order given. */
+export async function putJson(dir: string, mediaType: string, value: unknown, extra: Partial<Descriptor> = {}): Promise<Descriptor> {
+  const { digest, size } = await putBlob(dir, Buffer.from(JSON.stringify(value)));
+  return { mediaType, digest, size, ...extra };
+}
+
+export async function readBlob(dir: string, digest: string): Promise<Buffer> {
+  const data = await readFile(blobPath(dir, digest)).catch(() => {
+    throw new UserError(`${dir}: blob ${digest} is missing`);
+  });
+  const actual = `sha256:${createHash('sha256').update(data).digest('hex')}`;
+  if (actual !== digest) throw new UserError(`${dir}: blob ${digest} is corrupt (its content hashes to ${actual})`);
+  return data;
+}
+
+export async function readJsonBlob<T>(dir: string, digest: string): Promise<T> {
+  return JSON.parse((await readBlob(dir, digest)).toString('utf8')) as T;
+}
+
+export async function readIndex(dir: string): Promise<ImageIndex> {
+  const text = await readFile(join(dir, 'index.json'), 'utf8').catch(() => {
+    throw new UserError(`${dir}: not an OCI image layout (no index.json)`);
+  });
+  const index = JSON.parse(text) as ImageIndex;
+  if (index.schemaVersion !== 2 || !Array.isArray(index.manifests)) throw new UserError(`${dir}/index.json: not an image index`);
+  return index;
+}
+
+/** Points `tag` at `descriptor`, replacing what it pointed at before. Entries stay sorted by tag. */
+export async function setRef(dir: string, tag: string, descriptor: Descriptor): Promise<void> {
+  if (!TAG.test(tag)) throw new UserError(`"${tag}" is not a valid tag`);
+  const index = await readIndex(dir);
+  const others = index.manifests.filter((d) => d.annotations?.[REF_NAME] !== tag);
+  const entry: Descriptor = { ...descriptor, annotations: { ...descriptor.annotations, [REF_NAME]: tag } };
+  index.manifests = [...others, entry].sort((a, b) => cmp(a.annotations?.[REF_NAME] ?? '', b.annotations?.[REF_NAME] ?? ''));
+  await writeIndex(dir, index);
+}
+
+export async function resolveRef(dir: string, tag: string): Promise<Descriptor | undefined> {
+  return (await readIndex(dir)).manifests.find((d) => d.annotations?.[REF_NAME] === tag);
+}
+
+export interface LayoutListing {
+  refs: { tag: string; descriptor: Descriptor }[];
+  /** Every manifest and index reachable from index.json, by digest. */
+  manifests: Map<string, { mediaType: string; artifactType?: string; descriptor: Descriptor }>;
+  blobs: { digest: string; size: number }[];
+}
+
+/** What a layout holds: tags, the manifests and indexes they reach, and every blob on disk. */
+export async function readLayout(dir: string): Promise<LayoutListing> {
+  const index = await readIndex(dir);
+  const refs = index.manifests.map((d) => ({ tag: d.annotations?.[REF_NAME] ?? '', descriptor: d }));
+  const manifests: LayoutListing['manifests'] = new Map();
+  const visit = async (d: Descriptor): Promise<void> => {
+    if (manifests.has(d.digest)) return;
+    if (d.mediaType === MEDIA.index) {
+      manifests.set(d.digest, { mediaType: d.mediaType, descriptor: d });
+      const child = await readJsonBlob<ImageIndex>(dir, d.digest);
+      for (const m of child.manifests) await visit(m);
+    } else if (d.mediaType === MEDIA.manifest) {
+      const m = await readJsonBlob<{ artifactType?: string }>(dir, d.digest);
+      manifests.set(d.digest, { mediaType: d.mediaType, descriptor: d, ...(m.artifactType ? { artifactType: m.artifactType } : {}) });
+    }
+  };
+  for (const d of index.manifests) await visit(d);
+  const blobs: LayoutListing['blobs'] = [];
+  for (const name of (await readdir(join(dir, 'blobs', 'sha256'))).sort()) {
+    if (!/^[0-9a-f]{64}$/.test(name)) continue;
+    blobs.push({ digest: `sha256:${name}`, size: (await stat(join(dir, 'blobs', 'sha256', name))).size });
+  }
+  return { refs, manifests, blobs };
+}
+
+/** Copies `src`'s blobs into `dst` and its tags too; a tag naming an image index in both is merged
+ * (the union of their manifests, `src` winning for the same platform), so per-architecture
+ * layouts combine into one index per tag. */
+export async function mergeLayout(src: string, dst: string): Promise<void> {
+  await initLayout(dst);
+  const listing = await readLayout(src);
+  for (const b of listing.blobs) {
+    if (!(await exists(blobPath(dst, b.digest)))) await putBlobFile(dst, blobPath(src, b.digest));
+  }
+  for (const { tag, descriptor } of listing.refs) {
+    if (!tag) continue;
+    const mine = await resolveRef(dst, tag);
+    if (mine && mine.mediaType === MEDIA.index && descriptor.mediaType === MEDIA.index && mine.digest !== descriptor.digest) {
+      const a = await readJsonBlob<ImageIndex>(dst, mine.digest);
+      const b = await readJsonBlob<ImageIndex>(dst, descriptor.digest);
+      const merged = mergeIndexes(a, b);
+      await setRef(dst, tag, await putJson(dst, MEDIA.index, merged));
+    } else {
+      const { [REF_NAME]: _drop, ...rest } = descriptor.annotations ?? {};
+      await setRef(dst, tag, { ...descriptor, annotations: rest });
+    }
+  }
+}
+
+/** `base` with `add`'s manifests, replacing any for the same platform; sorted by platform. */
+export function mergeIndexes(base: ImageIndex, add: ImageIndex): ImageIndex {
+  const key = (d: Descriptor) => (d.platform ? `${d.platform.os}/${d.platform.architecture}/${d.platform.variant ?? ''}` : d.digest);
+  const byKey = new Map(base.manifests.map((d) => [key(d), d] as const));
+  for (const d of add.manifests) byKey.set(key(d), d);
+  return { ...base, ...(add.annotations ? { annotations: add.annotations } : {}), manifests: [...byKey.values()].sort((x, y) => cmp(key(x), key(y))) };
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+async function writeIndex(dir: string, index: ImageIndex): Promise<void> {
+  await writeAtomic(join(dir, 'index.json'), `${JSON.stringify(index)}\n`);
+}
+
+async function writeAtomic(path: string, data: string | Buffer): Promise<void> {
+  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  await writeFile(tmp, data, { mode: 0o644 });
+  await rename(tmp, path);
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}

@@ -1,0 +1,115 @@
+// Pulling into an OCI image layout: the manifest a reference names, everything it reaches, and an
+// index.json entry naming it by its tag. Blobs land under a temporary name and are renamed once
+// their digest checks out; index.json is written last.
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { rename, rm, stat } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
+import { Transform } from 'node:stream';
+import { UserError } from '../../errors.ts';
+import { repositoryScope } from './auth.ts';
+import type { Repository } from './blobs.ts';
+import { createClient } from './client.ts';
+import type { ClientOptions, RegistryClient } from './client.ts';
+import type { Descriptor } from './content.ts';
+import { splitDigest } from './digest.ts';
+import { RegistryError } from './errors.ts';
+import { blobPath, initLayout, writeAtomic, writeLayoutIndex } from './layout.ts';
+import { getManifest, parseManifest } from './manifests.ts';
+import { REF_NAME } from './push.ts';
+import { formatReference, parseReference } from './reference.ts';
+import type { Reference } from './reference.ts';
+
+export interface PullOptions extends ClientOptions {
+  client?: RegistryClient;
+}
+
+/** Copies the manifest (or index) `reference` names, with all it reaches, into the OCI layout
+ * `dir` (created if needed), and lists it in index.json under its tag. */
+export async function pullToLayout(reference: string | Reference, dir: string, options: PullOptions = {}): Promise<Descriptor> {
+  const ref = typeof reference === 'string' ? parseReference(reference) : reference;
+  const wanted = ref.digest ?? ref.tag;
+  if (!wanted) throw new UserError(`pull ${formatReference(ref)}: name a tag or a digest`);
+  const repo: Repository = { registry: ref.registry, repository: ref.repository };
+  const client = options.client ?? createClient(options);
+  try {
+    await initLayout(dir);
+    const top = await getManifest(client, repo, wanted);
+    if (!top) throw new UserError(`pull ${formatReference(ref)}: no such manifest`);
+    if (ref.digest && top.digest !== ref.digest) throw new UserError(`pull ${formatReference(ref)}: got ${top.digest}`);
+    const done = new Map<string, Promise<void>>();
+
+    const fetchBlob = (blob: Descriptor): Promise<void> => {
+      let pending = done.get(blob.digest);
+      if (!pending) {
+        pending = client.slot(() => download(client, repo, blob, dir));
+        done.set(blob.digest, pending);
+      }
+      return pending;
+    };
+    const fetchManifest = async (descriptor: Descriptor, bytes?: Buffer): Promise<void> => {
+      if (done.has(descriptor.digest)) return done.get(descriptor.digest);
+      const pending = (async () => {
+        const body = bytes ?? (await getManifest(client, repo, descriptor.digest))?.bytes;
+        if (!body) throw new UserError(`pull ${formatReference(ref)}: ${ref.registry}/${ref.repository} lacks manifest ${descriptor.digest}`);
+        const parsed = parseManifest(body, descriptor.mediaType, `manifest ${descriptor.digest} of ${formatReference(ref)}`);
+        await Promise.all([...parsed.children.map((c) => fetchManifest(c)), ...parsed.blobs.map(fetchBlob)]);
+        await writeAtomic(blobPath(dir, descriptor.digest), body);
+      })();
+      done.set(descriptor.digest, pending);
+      return pending;
+    };
+    const descriptor: Descriptor = { mediaType: top.mediaType, digest: top.digest, size: top.size };
+    await fetchManifest(descriptor, top.bytes);
+    const entry: Descriptor = { ...descriptor, ...(ref.tag ? { annotations: { [REF_NAME]: ref.tag } } : {}) };
+    await writeLayoutIndex(dir, [entry]);
+    return entry;
+  } finally {
+    if (!options.client) client.close();
+  }
+}
+
+async function download(client: RegistryClient, repo: Repository, blob: Descriptor, dir: string): Promise<void> {
+  const file = blobPath(dir, blob.digest);
+  const existing = await stat(file).catch(() => undefined);
+  if (existing?.size === blob.size) return;
+  const operation = `pull blob ${blob.digest} from ${repo.registry}/${repo.repository}`;
+  const [algorithm] = splitDigest(blob.digest);
+  await client.retrying(operation, async () => {
+    const res = await client.stream({
+      operation,
+      registry: repo.registry,
+      method: 'GET',
+      path: `/v2/${repo.repository}/blobs/${blob.digest}`,
+      scopes: [repositoryScope(repo.repository, 'pull')],
+      expect: [200],
+    });
+    const hash = createHash(algorithm);
+    let size = 0;
+    const temp = `${file}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+    try {
+      await pipeline(
+        res,
+        new Transform({
+          transform(chunk: Buffer, _encoding, callback) {
+            hash.update(chunk);
+            size += chunk.length;
+            callback(null, chunk);
+          },
+        }),
+        createWriteStream(temp),
+      );
+      const digest = `${algorithm}:${hash.digest('hex')}`;
+      if (size !== blob.size || digest !== blob.digest) {
+        throw new UserError(`${operation}: received ${size} bytes hashing to ${digest}, expected ${blob.size} bytes`);
+      }
+      await rename(temp, file);
+    } catch (err) {
+      await rm(temp, { force: true });
+      if (err instanceof UserError) throw err;
+      // The body broke off mid-way: a network failure, worth another try.
+      const url = new URL(`/v2/${repo.repository}/blobs/${blob.digest}`, `http://${repo.registry}`);
+      throw new RegistryError({ operation, method: 'GET', url, network: (err as Error).message || String(err), cause: err });
+    }
+  });
+}
