@@ -145,9 +145,12 @@ export async function buildJob(job: Job, entry: ExtensionEntry, platform: Platfo
     result.source = fetched;
     const epoch = Number(process.env.SOURCE_DATE_EPOCH ?? (await newestMtime(paths.src)));
 
-    const builderRef = await chooseImage(engine, platform.builder, choice, platform);
-    const baseRef = await chooseImage(engine, platform.base, choice, platform);
-    const [builderInfo, baseInfo] = await Promise.all([inspectImage(engine, builderRef), inspectImage(engine, baseRef)]);
+    const { builderRef, baseRef, builderInfo, baseInfo } = await step('images', async () => {
+      const builderRef = await chooseImage(engine, platform.builder, choice, platform);
+      const baseRef = await chooseImage(engine, platform.base, choice, platform);
+      const [builderInfo, baseInfo] = await Promise.all([inspectImage(engine, builderRef), inspectImage(engine, baseRef)]);
+      return { builderRef, baseRef, builderInfo, baseInfo };
+    });
     result.images = { builder: { ref: builderRef, id: builderInfo.id }, base: { ref: baseRef, id: baseInfo.id } };
     const ociPlatform = `linux/${platform.arch}`;
 

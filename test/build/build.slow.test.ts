@@ -15,7 +15,7 @@ describe('building pgvector for PostgreSQL 17 (glibc, amd64)', () => {
   it('builds, passes installcheck and the closure check, packages, loads in the base image, and skips an unchanged rebuild', async () => {
     const { result, dir } = await buildOne('pgvector', 17);
     expect(result.steps.map((s) => [s.name, s.status])).toEqual([
-      ['source', 'ok'], ['dependencies', 'ok'], ['pg_config', 'ok'], ['build', 'ok'], ['installcheck', 'ok'],
+      ['source', 'ok'], ['images', 'ok'], ['dependencies', 'ok'], ['pg_config', 'ok'], ['build', 'ok'], ['installcheck', 'ok'],
       ['stage', 'ok'], ['inventory', 'ok'], ['closure', 'ok'], ['package', 'ok'], ['test', 'ok'],
     ]);
     expect(result.source!.sha256).toBe('867a2c328d4928a5a9d6f052cd3bc78c7d60228a9b914ad32aa3db88e9de27b0');
@@ -58,5 +58,22 @@ describe('an extension that needs shared_preload_libraries', () => {
     const { result, dir } = await buildOne('tf_preload', 17);
     expect(result.status).toBe('built');
     expect(await readFile(path.join(dir, 'logs', 'test.log'), 'utf8')).toMatch(/preloaded\s*\n-+\s*\n\s*t\b/);
+  }, 15 * MINUTES);
+});
+
+describe('PostgreSQL 18 from a read-only image volume', () => {
+  it('ip4r loads from /extensions/ip4r with only extension_control_path and dynamic_library_path', async () => {
+    const { dir } = await buildOne('ip4r', 18);
+    const log = await readFile(path.join(dir, 'logs', 'test.log'), 'utf8');
+    expect(log).toMatch(/contains6\s*\n-+\s*\n\s*t\b/);
+  }, 15 * MINUTES);
+});
+
+describe('a SQL-only package', () => {
+  it('pgtap builds one platform-independent "any" trunk per major', async () => {
+    const { result, dir } = await buildOne('pgtap', 17);
+    expect(result.job.platform).toBe('pg17-any');
+    expect(path.basename(result.artifacts!.trunk.file)).toBe('pgtap-1.3.3+pg17-any.trunk');
+    expect(await readFile(path.join(dir, 'logs', 'test.log'), 'utf8')).toMatch(/ok 2 - arithmetic/);
   }, 15 * MINUTES);
 });
