@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 /** Commands the tests run. */
 export const TOOLS = [
   'podman', 'runc', 'skopeo', 'docker-registry', 'patchelf', 'mmdebstrap',
-  'gcc', 'musl-gcc', 'aarch64-linux-gnu-gcc', 'git', 'chromium', 'cosign',
+  'gcc', 'musl-gcc', 'aarch64-linux-gnu-gcc', 'git', 'chromium', 'cosign', 'htpasswd', 'openssl',
 ];
 
 /** Images built by scripts/local-images.sh that the container tests use. */
