@@ -10,6 +10,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 600_000,
     globalSetup: ['test/support/global-setup.ts'],
+    // @actions/workflow-parser imports its JSON schemas without an import attribute, which Node's
+    // own loader refuses: let Vite transform it.
+    server: { deps: { inline: ['@actions/workflow-parser'] } },
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2 } },
   },

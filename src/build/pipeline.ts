@@ -3,6 +3,7 @@
 // hold spaces and `$` without reaching a shell as syntax (the schema already bars newlines).
 import { UserError } from '../errors.ts';
 import type { ExtensionEntry } from '../matrix/index.ts';
+import type { Libc } from '../types.ts';
 
 /** Where things are inside the builder container (bind mounts). */
 export const CONTAINER = {
@@ -37,11 +38,15 @@ export function findPgConfig(pg: number): string {
   ].join('\n');
 }
 
-export function buildScript(entry: ExtensionEntry, pg: number): string {
+export function buildScript(entry: ExtensionEntry, pg: number, libc: Libc = 'glibc'): string {
   const make = expand(entry.build?.make, pg);
   const configure = expand(entry.build?.configure, pg);
   const env = Object.entries(entry.build?.env ?? {}).map(([k, v]) => `export ${k}=${shellQuote(v)}`);
-  const head = ['set -eu', findPgConfig(pg), `JOBS=$(nproc 2>/dev/null || echo 2)`, `export DESTDIR=${CONTAINER.stage}`, ...env, `cd ${CONTAINER.src}`];
+  // A glibc compiler wrapped as musl-gcc still defines __gnu_linux__, so sources that test it
+  // (pgvector's target_clones) emit GNU ifuncs, which musl's loader cannot relocate. A native
+  // musl toolchain (Alpine's) does not define it; neither do we. COPT reaches PGXS's CFLAGS.
+  const musl = libc === 'musl' ? ['export COPT="${COPT:-} -U__gnu_linux__"'] : [];
+  const head = ['set -eu', findPgConfig(pg), `JOBS=$(nproc 2>/dev/null || echo 2)`, `export DESTDIR=${CONTAINER.stage}`, ...musl, ...env, `cd ${CONTAINER.src}`];
   const steps = ((): string[] => {
     switch (entry.dependencies.pipeline) {
       case 'pgxs':

@@ -177,7 +177,7 @@ export async function buildJob(job: Job, entry: ExtensionEntry, platform: Platfo
           return parsePgConfig(r.tail);
         });
         result.postgres = { version: pg.version ?? '' };
-        await writeFile(path.join(paths.scripts, 'build.sh'), buildScript(entry, platform.pg));
+        await writeFile(path.join(paths.scripts, 'build.sh'), buildScript(entry, platform.pg, platform.libc));
         await step('build', (logFile) => run(c, 'build', logFile, `sh ${CONTAINER.scripts}/build.sh`, { SOURCE_DATE_EPOCH: String(epoch) }));
         if (entry.test?.installcheck && opts.test !== false) {
           // The regression suite needs the source tree and pg_regress, which only the builder has:

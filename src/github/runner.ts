@@ -36,11 +36,19 @@ export async function group<T>(title: string, fn: () => Promise<T>): Promise<T> 
   return core.group(title, fn);
 }
 
-/** Appends a Markdown table to the job summary (GITHUB_STEP_SUMMARY). */
-export async function summaryTable(heading: string, header: string[], rows: string[][]): Promise<void> {
+/** Appends a Markdown table to the job summary (GITHUB_STEP_SUMMARY), with an optional line of
+ * text under it. */
+export async function summaryTable(heading: string, header: string[], rows: string[][], note?: string): Promise<void> {
   if (!inActions() || !process.env.GITHUB_STEP_SUMMARY) return;
-  await core.summary
-    .addHeading(heading, 3)
-    .addTable([header.map((h) => ({ data: h, header: true })), ...rows])
-    .write();
+  const summary = core.summary.addHeading(heading, 3).addTable([header.map((h) => ({ data: h, header: true })), ...rows]);
+  if (note) summary.addRaw(note, true);
+  await summary.write();
+}
+
+/** Sets step outputs (GITHUB_OUTPUT), which a composite action maps to its own outputs. Without
+ * GITHUB_OUTPUT nothing is written: @actions/core would fall back to a `::set-output` line on
+ * stdout, which would corrupt `--json` output. */
+export function setOutputs(outputs: Record<string, string | number>): void {
+  if (!inActions() || !process.env.GITHUB_OUTPUT) return;
+  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, String(value));
 }

@@ -1,6 +1,8 @@
+import path from 'node:path';
 import { type Command, Option } from 'commander';
-import { buildJob, jobDirName } from '../../build/index.ts';
+import { buildJob, jobDirName, type JobResult } from '../../build/index.ts';
 import { UserError } from '../../errors.ts';
+import { reportBuild } from '../../github/outputs.ts';
 import { summaryTable } from '../../github/runner.ts';
 import { loadValidMatrix } from '../../matrix/index.ts';
 import { expandJobs } from '../../plan/index.ts';
@@ -31,11 +33,13 @@ export function register(program: Command): void {
       if (jobs.length === 0) throw new UserError(`${extension}: no job matches those axes (its platforms: \`trunkfarm plan --extension ${extension}\`)`, { exitCode: 2 });
 
       const rows: string[][] = [];
+      const builds: { dir: string; result: JobResult }[] = [];
       let failed = 0;
       for (const job of jobs) {
         const platform = matrix.platforms.find((p) => p.pg === job.pg && p.arch === job.arch && p.libc === job.libc)!;
         const result = await buildJob(job, loaded.entry, platform, matrix, { out: opts.out, images: opts.images, test: opts.test, ...(opts.engine ? { engine: opts.engine } : {}), ...(opts.force ? { force: true } : {}) });
         if (result.status === 'failed') failed++;
+        builds.push({ dir: path.join(opts.out, jobDirName(job)), result });
         rows.push([
           jobDirName(job),
           result.status === 'built' ? 'built' : `failed (${result.failure?.step})`,
@@ -47,6 +51,7 @@ export function register(program: Command): void {
       const header = ['JOB', 'STATUS', 'TRUNK', 'CLOSURE', 'SHA256'];
       printTable(header, rows);
       await summaryTable('trunkfarm build', header, rows);
+      reportBuild(builds);
       if (failed > 0) process.exitCode = 1;
     });
 }

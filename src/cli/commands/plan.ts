@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { UserError } from '../../errors.ts';
 import { loadValidMatrix } from '../../matrix/index.ts';
+import { reportPlan } from '../../github/outputs.ts';
 import { expandJobs, readIndexKeys, selectChangedSince, selectStale, shard } from '../../plan/index.ts';
 import { matrixOption, printTable } from '../options.ts';
 
@@ -24,8 +25,10 @@ export function register(program: Command): void {
       }
       if (opts.changedSince) jobs = await selectChangedSince(matrix, jobs, opts.changedSince);
       if (opts.index) jobs = selectStale(jobs, await readIndexKeys(opts.index));
+      const shards = shard(jobs);
+      await reportPlan(jobs, shards);
       if (opts.json) {
-        process.stdout.write(`${JSON.stringify({ jobs, shards: shard(jobs) })}\n`);
+        process.stdout.write(`${JSON.stringify({ jobs, shards })}\n`);
         return;
       }
       printTable(

@@ -1,0 +1,155 @@
+// Every workflow and action of the repository, checked as GitHub would parse it (with GitHub's own
+// @actions/workflow-parser, reusable workflows fetched so that their inputs are checked too) and
+// by our hardening rules (rules.ts), plus the references between them: inputs given to our
+// actions, outputs read from them, and their documentation.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { convertWorkflowTemplate, parseWorkflow } from '@actions/workflow-parser';
+import { parseAction } from '@actions/workflow-parser/actions/action-parser';
+import { convertActionTemplate } from '@actions/workflow-parser/actions/action-template';
+import type { FileReference } from '@actions/workflow-parser/workflows/file-reference';
+import { describe, expect, it } from 'vitest';
+import { isScalar, parse as parseYaml, parseDocument, visit } from 'yaml';
+import { ACTION_RULES, check, formatProblems, WORKFLOW_RULES } from './rules.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const read = (rel: string) => readFileSync(path.join(ROOT, rel), 'utf8');
+
+const WORKFLOWS = [
+  ...readdirSync(path.join(ROOT, '.github/workflows')).filter((f) => /\.ya?ml$/.test(f)).map((f) => `.github/workflows/${f}`),
+  ...readdirSync(path.join(ROOT, 'workflows')).filter((f) => /\.ya?ml$/.test(f)).map((f) => `workflows/${f}`),
+];
+const ACTIONS = readdirSync(path.join(ROOT, 'actions'))
+  .filter((d) => existsSync(path.join(ROOT, 'actions', d, 'action.yml')))
+  .map((d) => `actions/${d}/action.yml`);
+
+/** Reusable workflows: this repository's, by local path or by its own remote name. */
+const fileProvider = {
+  async getFileContent(ref: FileReference) {
+    if ('repository' in ref && `${ref.owner}/${ref.repository}` !== 'trunkfarm/trunkfarm') throw new Error(`not fetching ${ref.owner}/${ref.repository}`);
+    const rel = ref.path.replace(/^\.\//, '');
+    return { name: rel, content: read(rel) };
+  },
+};
+
+async function workflowErrors(name: string, content: string): Promise<string[]> {
+  const trace: string[] = [];
+  const parsed = parseWorkflow({ name, content }, { error: (m) => trace.push(m), info: () => {}, verbose: () => {} });
+  if (!parsed.value) return [...trace, ...parsed.context.errors.getErrors().map((e) => e.message), 'no workflow'];
+  const template = await convertWorkflowTemplate(parsed.context, parsed.value, fileProvider, { fetchReusableWorkflowDepth: 1 });
+  return [...trace, ...(template.errors ?? []).map((e) => e.Message)];
+}
+
+function actionErrors(name: string, content: string): string[] {
+  const trace: string[] = [];
+  const parsed = parseAction({ name, content }, { error: (m) => trace.push(m), info: () => {}, verbose: () => {} });
+  if (parsed.value && parsed.context.errors.count === 0) convertActionTemplate(parsed.context, parsed.value);
+  return [...new Set([...trace, ...parsed.context.errors.getErrors().map((e) => e.message)])];
+}
+
+interface ActionMeta {
+  inputs?: Record<string, { required?: boolean; default?: string }>;
+  outputs?: Record<string, unknown>;
+}
+
+/** The action a `uses:` names, when it is one of ours: `./actions/X` or `trunkfarm/trunkfarm/actions/X@REF`. */
+function ourAction(uses: string): string | undefined {
+  const m = /^(?:\.\/|trunkfarm\/trunkfarm\/)(actions\/[a-z-]+)(?:@.*)?$/.exec(uses);
+  return m ? `${m[1]}/action.yml` : undefined;
+}
+
+describe('workflows and actions', () => {
+  it('finds the workflows and actions it checks', () => {
+    expect(WORKFLOWS).toEqual(expect.arrayContaining(['.github/workflows/pull-request.yml', '.github/workflows/farm.yml', '.github/workflows/build-shard.yml', '.github/workflows/reusable.yml', 'workflows/extension-repo.yml']));
+    expect(ACTIONS).toEqual(expect.arrayContaining(['actions/plan/action.yml', 'actions/build/action.yml', 'actions/publish/action.yml']));
+  });
+
+  it.each(WORKFLOWS)('%s: GitHub\'s workflow parser finds no error', async (file) => {
+    expect(await workflowErrors(file, read(file))).toEqual([]);
+  });
+
+  it.each(ACTIONS)('%s: GitHub\'s action parser finds no error', (file) => {
+    expect(actionErrors(file, read(file))).toEqual([]);
+  });
+
+  it('the parsers do report errors: a bad key, a wrong input to a reusable workflow, a bad action', async () => {
+    const pr = read('.github/workflows/pull-request.yml');
+    expect(await workflowErrors('bad.yml', pr.replace('timeout-minutes: 10', 'timeout-minutes: 10\n    runs-of: ubuntu-24.04'))).not.toEqual([]);
+    expect(await workflowErrors('bad.yml', pr.replace('      shard: ${{ matrix.shard }}', '      shard-number: ${{ matrix.shard }}'))).not.toEqual([]);
+    expect(await workflowErrors('bad.yml', pr.replace('permissions:\n  contents: read', 'permissions:\n  contents: writ'))).not.toEqual([]);
+    expect(actionErrors('bad/action.yml', read('actions/plan/action.yml').replace('using: composite', 'using: compost'))).not.toEqual([]);
+  });
+
+  it.each(WORKFLOWS)('%s: keeps the hardening rules', (file) => {
+    expect(formatProblems(check(WORKFLOW_RULES, file, read(file)))).toBe('');
+  });
+
+  it.each(ACTIONS)('%s: keeps the hardening rules', (file) => {
+    expect(formatProblems(check(ACTION_RULES, file, read(file)))).toBe('');
+  });
+
+  it.each(ACTIONS)('%s: runs a bundle that is there', (file) => {
+    expect(existsSync(path.join(ROOT, path.dirname(file), '../../dist/cli.js'))).toBe(true);
+  });
+
+  it.each(WORKFLOWS)('%s: gives our actions only inputs they declare, every required one, and reads only outputs they declare', (file) => {
+    const doc = parseYaml(read(file)) as { jobs: Record<string, { steps?: { id?: string; uses?: string; with?: Record<string, unknown> }[] }> };
+    const problems: string[] = [];
+    for (const [jobId, job] of Object.entries(doc.jobs)) {
+      const outputsOf = new Map<string, ActionMeta['outputs']>();
+      for (const step of job.steps ?? []) {
+        const action = step.uses ? ourAction(step.uses) : undefined;
+        if (!action) continue;
+        const meta = parseYaml(read(action)) as ActionMeta;
+        for (const name of Object.keys(step.with ?? {})) if (!(name in (meta.inputs ?? {}))) problems.push(`${jobId}: ${step.uses} has no input ${name}`);
+        for (const [name, def] of Object.entries(meta.inputs ?? {})) if (def.required && !(name in (step.with ?? {}))) problems.push(`${jobId}: ${step.uses} needs input ${name}`);
+        if (step.id) outputsOf.set(step.id, meta.outputs);
+      }
+      for (const [, id, name] of JSON.stringify(job).matchAll(/steps\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)/g)) {
+        if (outputsOf.has(id!) && !(name! in (outputsOf.get(id!) ?? {}))) problems.push(`${jobId}: step ${id} has no output ${name}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('every action input and output is documented in the README', () => {
+    const readme = read('README.md');
+    const start = readme.indexOf('\n## GitHub Actions\n');
+    expect(start, 'README has a "## GitHub Actions" section').toBeGreaterThanOrEqual(0);
+    const end = readme.indexOf('\n## ', start + 1);
+    const section = readme.slice(start, end < 0 ? undefined : end);
+    for (const file of ACTIONS) {
+      const name = path.basename(path.dirname(file));
+      const meta = parseYaml(read(file)) as ActionMeta;
+      expect(section, `actions/${name}`).toContain(`actions/${name}`);
+      for (const key of [...Object.keys(meta.inputs ?? {}), ...Object.keys(meta.outputs ?? {})]) {
+        expect(section, `${name}: ${key}`).toMatch(new RegExp(`\`${key}\``));
+      }
+    }
+  });
+
+  it('the starter workflow has the properties GitHub shows, and its icon', () => {
+    const props = JSON.parse(read('workflows/extension-repo.properties.json')) as Record<string, unknown>;
+    expect(props).toMatchObject({ name: expect.any(String), description: expect.any(String), iconName: expect.any(String), categories: expect.any(Array) });
+    expect(existsSync(path.join(ROOT, 'workflows', `${props.iconName as string}.svg`))).toBe(true);
+    for (const pattern of (props.filePatterns as string[] | undefined) ?? []) expect(() => new RegExp(pattern)).not.toThrow();
+  });
+
+  it('pins each third-party action to one commit across all files', () => {
+    // One SHA per action across all files, so that an update touches every use.
+    const pins = new Map<string, Set<string>>();
+    for (const file of [...WORKFLOWS, ...ACTIONS]) {
+      visit(parseDocument(read(file)), {
+        Pair(_, pair) {
+          if (!isScalar(pair.key) || pair.key.value !== 'uses' || !isScalar(pair.value)) return;
+          const ref = String(pair.value.value);
+          const m = /^([^@]+)@([0-9a-f]{40})$/.exec(ref);
+          if (m) pins.set(m[1]!, (pins.get(m[1]!) ?? new Set()).add(`${m[2]} #${pair.value.comment ?? ''}`));
+        },
+      });
+    }
+    const multiple = [...pins].filter(([, shas]) => shas.size > 1);
+    expect(multiple).toEqual([]);
+    expect(pins.size).toBeGreaterThan(0);
+  });
+});
