@@ -1,3 +1,6 @@
+import { imageExists } from '../../build/engine.ts';
+import { loadValidMatrix } from '../../matrix/index.ts';
+import { DEFAULT_MATRIX } from '../options.ts';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
@@ -27,8 +30,7 @@ interface CheckFlags {
   json?: boolean;
 }
 
-/** `pg17-gnulinux-amd64` -> its libc and arch. Stands in until the matrix's platform loader
- * names the base image itself; then `--image` becomes optional. */
+/** `pg17-gnulinux-amd64` -> its libc and arch. */
 function parsePlatform(name: string): PlatformInfo & { pg: number } {
   const m = /^pg(\d+)-(gnulinux|musllinux)(?:-[\d.]+)?-(amd64|arm64)$/.exec(name);
   if (m === null) throw new UserError(`--platform ${name}: expected pgMAJOR-{gnulinux|musllinux}-{amd64|arm64}, e.g. pg17-gnulinux-amd64`, { exitCode: 2 });
@@ -47,10 +49,19 @@ async function inventoryFor(flags: CheckFlags): Promise<{ inventory: Inventory; 
     const inventory = loadInventory(cache);
     if (flags.image === undefined || inventory.source === flags.image) return { inventory, platform };
   }
-  if (flags.image === undefined) throw new UserError(`no inventory captured for ${flags.platform} (${cache}); pass --image REF (the platform's base image) to capture it, or --inventory FILE`);
-  const inventory = await captureImageInventory(flags.engine, flags.image);
+  const image = flags.image ?? (await matrixBaseImage(flags.platform, flags.engine));
+  const inventory = await captureImageInventory(flags.engine, image);
   saveInventory(inventory, cache);
   return { inventory, platform };
+}
+
+/** The platform's base image as the matrix names it: the local equivalent when it is present. */
+async function matrixBaseImage(name: string, engine: 'podman' | 'docker'): Promise<string> {
+  const { platforms } = await loadValidMatrix(DEFAULT_MATRIX);
+  const p = platforms.find((x) => x.name === name);
+  if (!p) throw new UserError(`--platform ${name}: not a platform of the matrix (see \`trunkfarm platforms\`); pass --image REF or --inventory FILE`, { exitCode: 2 });
+  if (p.base.local && (await imageExists({ name: engine, bin: engine }, p.base.local))) return p.base.local;
+  return p.base.ref;
 }
 
 export function register(program: Command): void {
@@ -60,7 +71,7 @@ export function register(program: Command): void {
     .argument('<dir>', 'staged package tree (DIR/pgsql/... or an image-volume tree)')
     .option('--platform <name>', 'platform, e.g. pg17-gnulinux-amd64; its base inventory comes from the cache')
     .option('--inventory <file>', 'a saved base-image inventory')
-    .option('--image <ref>', 'base image to capture the inventory from when the cache has none')
+    .option('--image <ref>', 'base image to capture the inventory from (default: the platform\'s, from the matrix)')
     .addOption(new Option('--engine <engine>', 'container engine for --image').choices(['podman', 'docker']).default('podman'))
     .option('--bundle', 'copy what the base lacks into the package and set $ORIGIN run paths')
     .option('--from <rootfs>', 'build environment: where bundled libraries come from (default /), and what explains a miss')
