@@ -17,12 +17,17 @@ export function shellQuote(s: string): string {
   return /^[A-Za-z0-9_./=:,+@%-]+$/.test(s) ? s : `'${s.replaceAll("'", `'\\''`)}'`;
 }
 
-/** `{pg_config}` and `{pg}` in an entry's arguments stand for the builder's values. */
-function expand(args: readonly string[] | undefined, pg: number): string {
+/** `{pg_config}`, `{pg_config --DIR}` and `{pg}` in an entry's arguments stand for the builder's
+ * pg_config, one of its answers, and the Postgres major. */
+export function expandArgs(args: readonly string[] | undefined, pg: number): string {
   return (args ?? [])
     // `{` is not in shellQuote's bare set, so an argument holding {pg_config} is always quoted
     // and the placeholder closes and reopens the quotes around "$PG_CONFIG".
-    .map((a) => shellQuote(a.replaceAll('{pg}', String(pg))).replaceAll('{pg_config}', `'"$PG_CONFIG"'`))
+    .map((a) =>
+      shellQuote(a.replaceAll('{pg}', String(pg)))
+        .replaceAll('{pg_config}', `'"$PG_CONFIG"'`)
+        .replace(/\{pg_config (--[a-z-]+)\}/g, `'"$("$PG_CONFIG" $1)"'`),
+    )
     .join(' ');
 }
 
@@ -39,8 +44,8 @@ export function findPgConfig(pg: number): string {
 }
 
 export function buildScript(entry: ExtensionEntry, pg: number, libc: Libc = 'glibc'): string {
-  const make = expand(entry.build?.make, pg);
-  const configure = expand(entry.build?.configure, pg);
+  const make = expandArgs(entry.build?.make, pg);
+  const configure = expandArgs(entry.build?.configure, pg);
   const env = Object.entries(entry.build?.env ?? {}).map(([k, v]) => `export ${k}=${shellQuote(v)}`);
   // A glibc compiler wrapped as musl-gcc still defines __gnu_linux__, so sources that test it
   // (pgvector's target_clones) emit GNU ifuncs, which musl's loader cannot relocate. A native

@@ -138,7 +138,7 @@ export const extensionEntry = z
       .describe('What it needs'),
     build: z
       .strictObject({
-        configure: z.array(z.string().regex(ARG, 'must be one line')).optional().describe('Extra configure / cmake / meson arguments; {pg_config} and {pg} stand for the builder\'s pg_config and Postgres major'),
+        configure: z.array(z.string().regex(ARG, 'must be one line')).optional().describe('Extra configure / cmake / meson arguments; {pg_config}, {pg_config --DIR} and {pg} stand for the builder\'s pg_config, its answer, and the Postgres major'),
         make: z.array(z.string().regex(ARG, 'must be one line')).optional().describe('Extra make arguments, e.g. OPTFLAGS='),
         env: z.record(z.string().regex(ENV_NAME, 'must be an environment variable name'), z.string().regex(ARG, 'must be one line')).optional(),
         script: z.string().optional().describe('Shell script for pipeline "script": builds and installs into $DESTDIR'),
