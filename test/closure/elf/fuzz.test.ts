@@ -4,18 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ElfError, parseElfBuffer } from '../../../src/closure/elf/index.ts';
 import { compile, hasCompiler, inputFile, sharedLib } from '../helpers/cc.ts';
-
-/** mulberry32: small, seeded, good enough to spread mutations. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seeded as prng } from '../../support/random.ts';
 
 const SOURCE = `#include <stdio.h>
 int dep(void);
