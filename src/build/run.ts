@@ -53,12 +53,14 @@ async function chooseImage(engine: Engine, image: Platform['builder'], choice: I
   return image.ref;
 }
 
-async function inventoryFor(engine: Engine, image: string, id: string): Promise<Inventory> {
-  const file = path.join(cacheRoot(), 'inventory', `${id.replace(/^sha256:/, '')}.json`);
+/** The base image's library inventory, for the platform's libc (an image may hold both: the local
+ * musl base is a Debian rootfs with musl beside glibc), cached per image id. */
+async function inventoryFor(engine: Engine, image: string, id: string, libc: Platform['libc']): Promise<Inventory> {
+  const file = path.join(cacheRoot(), 'inventory', `${id.replace(/^sha256:/, '')}-${libc}.json`);
   try {
     return loadInventory(file);
   } catch {
-    const inventory = await captureImageInventory(engine.name, image);
+    const inventory = await captureImageInventory(engine.name, image, { libc });
     await mkdir(path.dirname(file), { recursive: true });
     saveInventory(inventory, file);
     return inventory;
@@ -192,7 +194,7 @@ export async function buildJob(job: Job, entry: ExtensionEntry, platform: Platfo
           await layoutStage(paths.destdir, paths.stage, pg);
           await copyLicenses(paths.src, paths.stage, entry.contents.license_files ?? []);
         });
-        const inventory = await step('inventory', () => inventoryFor(engine, baseRef, baseInfo.id));
+        const inventory = await step('inventory', () => inventoryFor(engine, baseRef, baseInfo.id, platform.libc));
         closure = await step('closure', async (logFile) => {
           const checked = await bundleTree(paths.stage, {
             inventory,

@@ -77,3 +77,32 @@ describe('a SQL-only package', () => {
     expect(await readFile(path.join(dir, 'logs', 'test.log'), 'utf8')).toMatch(/ok 2 - arithmetic/);
   }, 15 * MINUTES);
 });
+
+describe('other majors and libcs', () => {
+  it('pgvector builds for PostgreSQL 15 (bookworm)', async () => {
+    const { result } = await buildOne('pgvector', 15);
+    expect(result.steps.find((s) => s.name === 'test')?.status).toBe('ok');
+    expect(path.basename(result.artifacts!.trunk.file)).toBe('pgvector-0.8.0+pg15-gnulinux-amd64.trunk');
+  }, 20 * MINUTES);
+
+  it('pgvector builds for musl without GNU ifuncs and loads in the musl PostgreSQL 17', async () => {
+    const { result, dir } = await buildOne('pgvector', 17, 'musl');
+    const module = readElf(path.join(dir, 'stage', 'pgsql', 'pkglib', 'vector.so'));
+    expect(module.interp ?? null).toBeNull();
+    expect(module.needed).toContain('libc.so');
+    expect(result.closure!.ok).toBe(true);
+    expect(result.steps.find((s) => s.name === 'installcheck')?.status).toBe('ok');
+    expect(path.basename(result.artifacts!.trunk.file)).toBe('pgvector-0.8.0+pg17-musllinux-amd64.trunk');
+  }, 20 * MINUTES);
+});
+
+describe('PostGIS, whose libraries the base image lacks', () => {
+  it('bundles GEOS, PROJ and their dependencies with proj.db, and transforms coordinates with no LD_LIBRARY_PATH', async () => {
+    const { result, dir } = await buildOne('postgis', 17);
+    const bundled = result.closure!.bundled.map((b) => b.soname);
+    expect(bundled).toEqual(expect.arrayContaining([expect.stringMatching(/^libgeos_c\.so/), expect.stringMatching(/^libproj\.so/), expect.stringMatching(/^libjson-c\.so/)]));
+    for (const b of result.closure!.bundled) expect(b.package, b.soname).toBeTruthy();
+    const log = await readFile(path.join(dir, 'logs', 'test.log'), 'utf8');
+    expect(log).toMatch(/POINT\(261845\.\d+ 62505\d+\.\d+\)/);
+  }, 30 * MINUTES);
+});

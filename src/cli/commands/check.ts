@@ -50,7 +50,7 @@ async function inventoryFor(flags: CheckFlags): Promise<{ inventory: Inventory; 
     if (flags.image === undefined || inventory.source === flags.image) return { inventory, platform };
   }
   const image = flags.image ?? (await matrixBaseImage(flags.platform, flags.engine));
-  const inventory = await captureImageInventory(flags.engine, image);
+  const inventory = await captureImageInventory(flags.engine, image, { libc: platform.libc });
   saveInventory(inventory, cache);
   return { inventory, platform };
 }
