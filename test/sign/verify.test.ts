@@ -267,5 +267,5 @@ describe('CLI', () => {
     const withSource = await runCli(['verify', plain, '--key', `${prefix}.pub`, '--source-digest', source.sha256], { env });
     expect(withSource.stdout).toContain(`ok 4 provenance: builder https://trunkfarm.dev/builders/local/`);
     expect(withSource.code).toBe(0);
-  }, 60_000);
+  }, 180_000);
 });
