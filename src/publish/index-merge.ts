@@ -14,6 +14,7 @@
 // race and merge in either order leave the same cells.
 import { UserError } from '../errors.ts';
 import type { IndexEntry, PublishedIndexFile } from '../types.ts';
+import { formatPath, indexFileSchema } from './index-schema.ts';
 
 export function emptyIndex(now: Date = new Date()): PublishedIndexFile {
   return { version: 1, generatedAt: now.toISOString(), entries: [] };
@@ -49,6 +50,12 @@ export function parseIndex(text: string, source: string): PublishedIndexFile {
   }
   if (!Array.isArray(d.entries)) throw new UserError(`${source}: "entries" must be a list`);
   d.entries.forEach((e, i) => checkEntry(e, `${source}: entries[${i}]`));
+  const result = indexFileSchema.safeParse({ ...d, generatedAt: typeof d.generatedAt === 'string' && d.generatedAt ? d.generatedAt : 'unknown' });
+  if (!result.success) {
+    const lines = result.error.issues.slice(0, 10).map((i) => `  ${formatPath(i.path)}: ${i.message}`);
+    const more = result.error.issues.length > 10 ? `\n  ... and ${result.error.issues.length - 10} more` : '';
+    throw new UserError(`${source} is not a trunkfarm index (version 1):\n${lines.join('\n')}${more}`);
+  }
   return { version: 1, generatedAt: typeof d.generatedAt === 'string' ? d.generatedAt : '', entries: d.entries };
 }
 

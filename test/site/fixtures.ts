@@ -99,6 +99,6 @@ export function hostileEntry(): IndexEntry {
     signature: { bundle: 'javascript:alert(8)', kind: 'key' },
     provenance: { source: 'javascript:alert(9)', sourceDigest: '<d>', builderImage: '<img src=x>', baseImage: '<img src=y>', runUrl: 'javascript:alert(10)' },
     logUrl: 'JaVaScRiPt:alert(11)',
-    builtAt: '<time>',
+    builtAt: '2026-01-02T03:04:05Z', // a non-date is refused when the index is read
   });
 }
