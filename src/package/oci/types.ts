@@ -14,9 +14,11 @@ export interface OciPlatform {
   architecture: string;
   os: string;
   'os.version'?: string;
+  'os.features'?: string[];
   variant?: string;
 }
 
+/** An OCI content descriptor: the one definition, shared by the layout writer and the registry client. */
 export interface Descriptor {
   mediaType: string;
   digest: string;
@@ -24,6 +26,8 @@ export interface Descriptor {
   artifactType?: string;
   platform?: OciPlatform;
   annotations?: Record<string, string>;
+  urls?: string[];
+  data?: string;
 }
 
 export interface ImageManifest {

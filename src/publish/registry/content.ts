@@ -4,25 +4,10 @@
 import { UserError } from '../../errors.ts';
 import { digestLike, sha256Digest } from './digest.ts';
 
-export interface Platform {
-  architecture: string;
-  os: string;
-  'os.version'?: string;
-  'os.features'?: string[];
-  variant?: string;
-}
+import type { Descriptor, OciPlatform } from '../../package/oci/types.ts';
 
-/** An OCI content descriptor. */
-export interface Descriptor {
-  mediaType: string;
-  digest: string;
-  size: number;
-  artifactType?: string;
-  annotations?: Record<string, string>;
-  platform?: Platform;
-  urls?: string[];
-  data?: string;
-}
+export type { Descriptor };
+export type Platform = OciPlatform;
 
 export interface BlobInfo {
   digest: string;
