@@ -16,3 +16,10 @@ export async function bestOf(runs: number, fn: () => unknown): Promise<number> {
 export function ms(n: number): string {
   return `${n.toFixed(n < 10 ? 2 : 0)} ms`;
 }
+
+/** The median of a list of timings (the mean of the middle two for an even count). */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}

@@ -15,8 +15,10 @@ import * as build from './commands/build.ts';
 import * as publishCmd from './commands/publish.ts';
 import * as packCmd from './commands/pack.ts';
 import * as install from './commands/install.ts';
+import * as composeCmd from './commands/compose.ts';
+import * as serve from './commands/serve.ts';
 
-const COMMANDS = [platforms, validate, plan, build, publishCmd, keygen, sign, verify, check, packCmd, install, site];
+const COMMANDS = [platforms, validate, plan, build, publishCmd, keygen, sign, verify, check, packCmd, install, composeCmd, serve, site];
 
 export function program(): Command {
   const cli = new Command('trunkfarm')

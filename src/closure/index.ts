@@ -22,8 +22,10 @@ export {
   INVENTORY_FORMAT,
   INVENTORY_VERSION,
   captureImageInventory,
+  captureInventory,
   highestGlibc,
   inventoryFromDir,
+  inventoryFromLayers,
   inventoryFromTar,
   loadInventory,
   parseInventory,
@@ -50,4 +52,5 @@ export {
   rootfsSource,
 } from './bundle.ts';
 export { type KnownData, KNOWN_DATA } from './data.ts';
+export { type RootView, resolvePath } from './rootfs.ts';
 export { formatReport, reportToGitHub } from './report.ts';

@@ -12,7 +12,7 @@ import { UserError } from '../errors.ts';
 import type { Libc } from '../types.ts';
 import type { ElfInfo } from './elf/index.ts';
 import { AT_PLATFORM, MULTIARCH, MUSL_ARCH, MUSL_DEFAULT_PATH, parseLdCache, readLdSoConf, readMuslPath } from './ldconfig.ts';
-import { type RootView, basename, dirRoot, dirname, joinPath, memoResolver, normalizePath, resolvePath, splitPath, tarRoot } from './rootfs.ts';
+import { type Keep, type RootView, basename, dirRoot, dirname, joinPath, layeredTarRoot, memoResolver, normalizePath, resolvePath, splitPath, tarRoot } from './rootfs.ts';
 
 export const INVENTORY_FORMAT = 'trunkfarm.inventory';
 export const INVENTORY_VERSION = 1;
@@ -354,7 +354,7 @@ export function inventoryFromDir(root: string, options: CaptureOptions = {}): In
 
 /** What a tar of a root filesystem must keep for the inventory: candidate libraries and
  * executables as ELF facts, the loader's configuration and package databases as bytes. */
-function keepForInventory(path: string): 'elf' | 'data' | undefined {
+export function keepForInventory(path: string): 'elf' | 'data' | undefined {
   // Before the name test: ld.so.conf and ld.so.cache have `.so` in their names too.
   if (path === '/etc/ld.so.cache' || path === '/etc/ld.so.conf' || path.startsWith('/etc/ld.so.conf.d/') || path.startsWith('/etc/ld-musl-')) return 'data';
   if (path === '/lib/apk/db/installed' || path === '/var/lib/dpkg/status') return 'data';
@@ -369,6 +369,18 @@ const SHELLS = new Set(['/bin/sh', '/usr/bin/sh', '/bin/dash', '/usr/bin/dash', 
 export async function inventoryFromTar(stream: Readable, options: CaptureOptions = {}): Promise<Inventory> {
   const view = await tarRoot(stream, options.source ?? 'tar stream', keepForInventory);
   return captureInventory(view, options);
+}
+
+/** Captures the inventory of an image from its layers (uncompressed tar streams, lowest first),
+ * with no container engine; `keep` adds files the caller wants to read from the view too. */
+export async function inventoryFromLayers(
+  layers: Iterable<Readable | (() => Promise<Readable>)>,
+  options: CaptureOptions & { keep?: Keep } = {},
+): Promise<{ inventory: Inventory; view: RootView }> {
+  const extra = options.keep;
+  const keep: Keep = extra === undefined ? keepForInventory : (path, size) => keepForInventory(path) ?? extra(path, size);
+  const view = await layeredTarRoot(layers, options.source ?? 'image layers', keep);
+  return { inventory: captureInventory(view, options), view };
 }
 
 /** Captures the inventory of a container image: `create` a container (never started), `export`

@@ -205,9 +205,36 @@ export type Keep = (path: string, size: number) => 'elf' | 'data' | undefined;
  * files `keep` asks for are held: ELF ones as parsed facts (one file's bytes at a time), others as
  * bytes; the rest is remembered by kind alone. */
 export async function tarRoot(stream: Readable, label: string, keep: Keep): Promise<RootView> {
+  return layeredTarRoot([stream], label, keep, { whiteouts: false });
+}
+
+const WHITEOUT = '.wh.';
+const OPAQUE = '.wh..wh..opq';
+
+/** Reads an image's layers, lowest first, into one view, as a container engine stacks them: a
+ * later layer's entry replaces an earlier one, `.wh.NAME` deletes NAME and `.wh..wh..opq` hides
+ * what earlier layers put in its directory (the OCI image spec's whiteouts). Each layer is opened
+ * only when the previous one is done, so one layer's bytes are in flight at a time. */
+export async function layeredTarRoot(
+  layers: Iterable<Readable | (() => Promise<Readable>)>,
+  label: string,
+  keep: Keep,
+  options: { whiteouts?: boolean } = {},
+): Promise<RootView> {
+  const whiteouts = options.whiteouts ?? true;
   const entries = new Map<string, MemEntry>([['/', { kind: 'dir' }]]);
   const children = new Map<string, Set<string>>();
+  const remove = (path: string) => {
+    entries.delete(path);
+    children.get(dirname(path))?.delete(basename(path));
+    const names = children.get(path);
+    if (names !== undefined) for (const name of [...names]) remove(joinPath(path, name));
+    children.delete(path);
+  };
   const add = (path: string, entry: MemEntry) => {
+    // A file replacing a directory (or the reverse) takes the old entry's subtree with it.
+    const old = entries.get(path);
+    if (old !== undefined && !(old.kind === 'dir' && entry.kind === 'dir')) remove(path);
     entries.set(path, entry);
     // Parents missing from the archive exist implicitly.
     for (let p = path; ; ) {
@@ -220,10 +247,54 @@ export async function tarRoot(stream: Readable, label: string, keep: Keep): Prom
       p = parent;
     }
   };
+  for (const layer of layers) {
+    const stream = typeof layer === 'function' ? await layer() : layer;
+    await readLayer(stream, label, keep, whiteouts, entries, add, remove, children);
+  }
+  return {
+    label,
+    lstat(path) {
+      const e = entries.get(path === '' ? '/' : path);
+      return e === undefined ? undefined : { kind: e.kind, ...(e.target !== undefined && { target: e.target }), ...(e.size !== undefined && { size: e.size }) };
+    },
+    readdir(path) {
+      const names = children.get(path);
+      if (names !== undefined) return [...names];
+      return entries.get(path)?.kind === 'dir' ? [] : undefined;
+    },
+    readFile(path, max = 1 << 24) {
+      const e = entries.get(path);
+      return e?.data !== undefined && e.data.length <= max ? e.data : undefined;
+    },
+    elf(path) {
+      return entries.get(path)?.elf;
+    },
+  };
+}
+
+function readLayer(
+  stream: Readable,
+  label: string,
+  keep: Keep,
+  whiteouts: boolean,
+  entries: Map<string, MemEntry>,
+  add: (path: string, entry: MemEntry) => void,
+  remove: (path: string) => void,
+  children: Map<string, Set<string>>,
+): Promise<void> {
   const ex = extract();
   const done = new Promise<void>((resolve, reject) => {
     ex.on('entry', (header, body, next) => {
       const path = normalizePath(header.name);
+      const name = basename(path);
+      if (whiteouts && name.startsWith(WHITEOUT)) {
+        const dir = dirname(path);
+        if (name === OPAQUE) for (const child of [...(children.get(dir) ?? [])]) remove(joinPath(dir, child));
+        else remove(joinPath(dir, name.slice(WHITEOUT.length)));
+        body.on('end', () => next());
+        body.resume();
+        return;
+      }
       const chunks: Buffer[] = [];
       let want: 'elf' | 'data' | undefined;
       if (header.type === 'file' || header.type === 'contiguous-file') want = keep(path, header.size ?? 0);
@@ -275,24 +346,5 @@ export async function tarRoot(stream: Readable, label: string, keep: Keep): Prom
     stream.on('error', reject);
   });
   stream.pipe(ex);
-  await done;
-  return {
-    label,
-    lstat(path) {
-      const e = entries.get(path === '' ? '/' : path);
-      return e === undefined ? undefined : { kind: e.kind, ...(e.target !== undefined && { target: e.target }), ...(e.size !== undefined && { size: e.size }) };
-    },
-    readdir(path) {
-      const names = children.get(path);
-      if (names !== undefined) return [...names];
-      return entries.get(path)?.kind === 'dir' ? [] : undefined;
-    },
-    readFile(path, max = 1 << 24) {
-      const e = entries.get(path);
-      return e?.data !== undefined && e.data.length <= max ? e.data : undefined;
-    },
-    elf(path) {
-      return entries.get(path)?.elf;
-    },
-  };
+  return done;
 }

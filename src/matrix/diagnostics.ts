@@ -1,6 +1,6 @@
 // Problems found in matrix files, each pinned to a file, line and column, so that a person (or a
 // GitHub annotation) lands on the exact spot.
-import { isMap, isPair, isScalar, isSeq, LineCounter, type Document, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 
 export interface Diagnostic {
   file: string;
@@ -21,18 +21,35 @@ export function fieldName(path: Path): string {
   return path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '[');
 }
 
-/** Locates paths of a parsed YAML document in its source text. */
+/** A YAML document parsed with source positions, as diagnostics need it. */
+export interface PositionedDocument {
+  doc: Document;
+  lines: LineCounter;
+}
+
+export function parseWithPositions(text: string): PositionedDocument {
+  const lines = new LineCounter();
+  return { doc: parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true }), lines };
+}
+
+/** Locates paths of a YAML document in its source text. A valid file never needs a position, so
+ * a text read without them is parsed again, with them, only when a diagnostic asks. */
 export class Locator {
+  private parsed: PositionedDocument | undefined;
+
   constructor(
     readonly file: string,
-    private readonly doc: Document,
-    private readonly lines: LineCounter,
-  ) {}
+    private readonly text: string,
+    parsed?: PositionedDocument,
+  ) {
+    this.parsed = parsed;
+  }
 
   /** Position of the value at `path`, or of its nearest existing ancestor. With `key`, the
    * position of that key inside the mapping at `path` (used for unknown fields). */
   at(path: Path, key?: string): { line: number; col: number } {
-    let node: Node | null = this.doc.contents;
+    this.parsed ??= parseWithPositions(this.text);
+    let node: Node | null = this.parsed.doc.contents;
     let offset = node?.range?.[0] ?? 0;
     for (const step of path) {
       const next = childOf(node, step);
@@ -45,7 +62,7 @@ export class Locator {
       const pair = childOf(node, key);
       if (pair?.keyOffset !== undefined) offset = pair.keyOffset;
     }
-    const { line, col } = this.lines.linePos(offset);
+    const { line, col } = this.parsed.lines.linePos(offset);
     return { line, col };
   }
 

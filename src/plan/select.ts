@@ -27,12 +27,16 @@ async function git(cwd: string, args: string[]): Promise<string> {
  * changed. A deleted entry has no jobs; a changed platforms.yaml selects only the cells it changed. */
 export async function selectChangedSince(matrix: Matrix, jobs: readonly PlannedJob[], ref: string): Promise<PlannedJob[]> {
   const dir = path.resolve(matrix.dir);
-  await git(dir, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).catch(() => {
+  // Both at once: each is a process start, and the check only decides which error to show.
+  const [isCommit, diff] = await Promise.allSettled([
+    git(dir, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]),
+    git(dir, ['diff', '--name-only', '--relative', '--no-renames', ref, '--', '.']),
+  ]);
+  if (isCommit.status === 'rejected') {
     throw new UserError(`--changed-since: "${ref}" is not a commit in this repository (fetch it first: shallow clones lack history)`);
-  });
-  const changed = (await git(dir, ['diff', '--name-only', '--relative', '--no-renames', ref, '--', '.']))
-    .split('\n')
-    .filter(Boolean);
+  }
+  if (diff.status === 'rejected') throw diff.reason;
+  const changed = diff.value.split('\n').filter(Boolean);
   const changedFiles = new Set(changed.map((f) => displayPath(dir, f)));
   const changedPlatforms = changed.includes('platforms.yaml') ? await platformsChangedSince(dir, ref, matrix.platforms) : new Set<string>();
   return jobs.filter((j) => changedFiles.has(j.file) || changedPlatforms.has(platformOf(j)));

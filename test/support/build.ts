@@ -1,5 +1,5 @@
 // Builds one job of the project matrix with the local images, as `trunkfarm build` does.
-import { mkdtemp } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildJob, type JobResult } from '../../src/build/index.ts';
@@ -29,4 +29,33 @@ export async function buildOne(extension: string, pg: number, libc: Libc = 'glib
     throw new Error(`${extension} pg${pg} ${libc} ${arch} failed at ${result.failure?.step}: ${result.failure?.message}\n${lines.join('\n')}`);
   }
   return { result, dir: path.join(dir, `${job.extension}-${job.version}+${job.platform}`) };
+}
+
+/** The run's shared output directory (made by the global setup): a job built by one test file is
+ * found built by the next, as `trunkfarm build` skips a job whose key is already in its out/. */
+export function sharedOut(): string {
+  const dir = process.env.TRUNKFARM_TEST_BUILDS;
+  if (!dir) throw new Error('TRUNKFARM_TEST_BUILDS is unset: run the tests through vitest (test/support/global-setup.ts sets it)');
+  return dir;
+}
+
+/** buildOne into the shared directory, one build at a time across test processes (a lock
+ * directory), so that two files asking for the same job build it once. */
+export async function buildShared(extension: string, pg: number, libc: Libc = 'glibc', arch: Arch = 'amd64'): Promise<Built> {
+  const out = sharedOut();
+  const lock = path.join(out, '.lock');
+  for (;;) {
+    try {
+      await mkdir(lock);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  try {
+    return await buildOne(extension, pg, libc, arch, out);
+  } finally {
+    await rm(lock, { recursive: true, force: true });
+  }
 }

@@ -95,3 +95,28 @@ export function parseTrunkName(input: string): TrunkName {
       return fail(`expected 2 to 4 hyphen-separated parts after "+", found ${parts.length}`);
   }
 }
+
+/** SemVer precedence (semver.org §11): numeric core, then a pre-release sorts before its release,
+ * identifiers compared numerically when both are numbers, else in ASCII order. */
+export function compareSemver(a: string, b: string): number {
+  const split = (v: string) => {
+    const dash = v.indexOf('-');
+    return { core: (dash < 0 ? v : v.slice(0, dash)).split('.').map(Number), pre: dash < 0 ? [] : v.slice(dash + 1).split('.') };
+  };
+  const x = split(a);
+  const y = split(b);
+  for (let i = 0; i < 3; i++) if ((x.core[i] ?? 0) !== (y.core[i] ?? 0)) return (x.core[i] ?? 0) - (y.core[i] ?? 0);
+  if (x.pre.length === 0 || y.pre.length === 0) return y.pre.length - x.pre.length;
+  for (let i = 0; i < Math.max(x.pre.length, y.pre.length); i++) {
+    const p = x.pre[i];
+    const q = y.pre[i];
+    if (p === undefined || q === undefined) return p === undefined ? -1 : 1;
+    if (p === q) continue;
+    const pn = /^\d+$/.test(p);
+    const qn = /^\d+$/.test(q);
+    if (pn && qn) return Number(p) - Number(q);
+    if (pn !== qn) return pn ? -1 : 1;
+    return p < q ? -1 : 1;
+  }
+  return 0;
+}

@@ -68,7 +68,9 @@ export async function pushBlob(
   }
 
   let session: URL | undefined;
-  const candidates = [...new Set([...(options.mountFrom ?? []), ...client.locations(target.registry, blob.digest)])].filter((r) => r !== target.repository);
+  // Only the first candidate is asked (a refused mount opens an upload session): repositories
+  // known to hold this very blob go before the general suggestions.
+  const candidates = [...new Set([...client.locations(target.registry, blob.digest), ...(options.mountFrom ?? [])])].filter((r) => r !== target.repository);
   for (const from of candidates) {
     const res = await client.request({
       operation: `mount blob ${blob.digest} from ${target.registry}/${from} into ${where(target)}`,

@@ -1,19 +1,15 @@
 // Pulling into an OCI image layout: the manifest a reference names, everything it reaches, and an
 // index.json entry naming it by its tag. Blobs land under a temporary name and are renamed once
 // their digest checks out; index.json is written last.
-import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { rename, rm, stat } from 'node:fs/promises';
-import { pipeline } from 'node:stream/promises';
-import { Transform } from 'node:stream';
+import { stat } from 'node:fs/promises';
 import { UserError } from '../../errors.ts';
 import { repositoryScope } from './auth.ts';
 import type { Repository } from './blobs.ts';
 import { createClient } from './client.ts';
 import type { ClientOptions, RegistryClient } from './client.ts';
 import type { Descriptor } from './content.ts';
-import { splitDigest } from './digest.ts';
 import { RegistryError } from './errors.ts';
+import { saveVerified } from './save.ts';
 import { blobPath, initLayout, writeAtomic, writeLayoutIndex } from './layout.ts';
 import { getManifest, parseManifest } from './manifests.ts';
 import { REF_NAME } from './push.ts';
@@ -74,7 +70,6 @@ async function download(client: RegistryClient, repo: Repository, blob: Descript
   const existing = await stat(file).catch(() => undefined);
   if (existing?.size === blob.size) return;
   const operation = `pull blob ${blob.digest} from ${repo.registry}/${repo.repository}`;
-  const [algorithm] = splitDigest(blob.digest);
   await client.retrying(operation, async () => {
     const res = await client.stream({
       operation,
@@ -84,28 +79,9 @@ async function download(client: RegistryClient, repo: Repository, blob: Descript
       scopes: [repositoryScope(repo.repository, 'pull')],
       expect: [200],
     });
-    const hash = createHash(algorithm);
-    let size = 0;
-    const temp = `${file}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
     try {
-      await pipeline(
-        res,
-        new Transform({
-          transform(chunk: Buffer, _encoding, callback) {
-            hash.update(chunk);
-            size += chunk.length;
-            callback(null, chunk);
-          },
-        }),
-        createWriteStream(temp),
-      );
-      const digest = `${algorithm}:${hash.digest('hex')}`;
-      if (size !== blob.size || digest !== blob.digest) {
-        throw new UserError(`${operation}: received ${size} bytes hashing to ${digest}, expected ${blob.size} bytes`);
-      }
-      await rename(temp, file);
+      await saveVerified(res, file, blob, operation);
     } catch (err) {
-      await rm(temp, { force: true });
       if (err instanceof UserError) throw err;
       // The body broke off mid-way: a network failure, worth another try.
       const url = new URL(`/v2/${repo.repository}/blobs/${blob.digest}`, `http://${repo.registry}`);
