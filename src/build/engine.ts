@@ -50,6 +50,9 @@ export interface RunOptions {
   platform?: string;
   user?: string;
   workdir?: string;
+  /** Folders that are a fresh tmpfs, writable by every user: scratch whose files need not be
+   * deleted one by one from the container's own layer when it is removed. */
+  tmpfs?: string[];
   /** Command and arguments; default keeps the container alive until it is removed. */
   command?: string[];
   /** Replaces the image's entrypoint; default: none when `command` is omitted, else the image's. */
@@ -213,6 +216,7 @@ export async function startContainer(engine: Engine, opts: RunOptions): Promise<
   const args = ['run', '-d', '--name', name, '--label', `org.trunkfarm.pid=${process.pid}`];
   for (const [k, v] of Object.entries(opts.labels ?? {})) args.push('--label', `${k}=${v}`);
   for (const m of opts.mounts ?? []) args.push('--volume', volume(m));
+  for (const t of opts.tmpfs ?? []) args.push('--tmpfs', `${mountPath(t)}:rw,mode=1777`);
   args.push(...envArgs(opts.env));
   if (opts.network) args.push('--network', opts.network);
   if (opts.platform) args.push('--platform', opts.platform);
@@ -293,12 +297,14 @@ function rmArgs(c: Container): string[] {
 }
 
 function volume(m: Mount): string {
-  for (const p of [m.source, m.target]) {
-    if (!p.startsWith('/') || p.includes(':') || p.includes(',')) {
-      throw new UserError(`cannot mount "${p}": paths must be absolute, without ':' or ','`);
-    }
+  return `${mountPath(m.source)}:${mountPath(m.target)}${m.readonly ? ':ro' : ''}`;
+}
+
+function mountPath(p: string): string {
+  if (!p.startsWith('/') || p.includes(':') || p.includes(',')) {
+    throw new UserError(`cannot mount "${p}": paths must be absolute, without ':' or ','`);
   }
-  return `${m.source}:${m.target}${m.readonly ? ':ro' : ''}`;
+  return p;
 }
 
 function envArgs(env: Record<string, string> | undefined): string[] {
@@ -410,6 +416,12 @@ export async function copyIn(c: Container, hostPath: string, containerPath: stri
 export async function copyOut(c: Container, containerPath: string, hostPath: string): Promise<void> {
   const r = await capture(c.engine, ['cp', `${c.id}:${containerPath}`, hostPath]);
   if (r.code !== 0) throw new UserError(`cannot copy ${c.name}:${containerPath} to ${hostPath}: ${lastLine(r.stderr)}`);
+}
+
+/** The standard output of a command run in the container, as a byte stream that errors when the
+ * command fails. */
+export function execStream(c: Container, cmd: string[], opts: { user?: string } = {}): Readable {
+  return streamOut(c.engine, ['exec', ...(opts.user ? ['--user', opts.user] : []), c.id, ...cmd], `run ${cmd[0]} in ${c.name}`);
 }
 
 /** A tar stream of one path in the container (`cp CONTAINER:PATH -`). */

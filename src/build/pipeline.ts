@@ -93,10 +93,10 @@ export function pgConfigScript(pg: number): string {
   return ['set -eu', findPgConfig(pg), ...dirs.map((d) => `printf '%s=%s\\n' ${d} "$("$PG_CONFIG" --${d})"`), 'printf "version=%s\\n" "$("$PG_CONFIG" --version)"', ...['cflags', 'cppflags', 'ldflags', 'libs', 'cc'].map((f) => `printf '%s=%s\\n' ${f} "$("$PG_CONFIG" --${f})"`)].join('\n') + '\n';
 }
 
-/** `make install` into the builder's own PostgreSQL ("install"), then the regression suite against
- * a server started by startServerScript ("check"). PGXS pipelines only. */
-export function installcheckScript(phase: 'install' | 'check', pg: number): string {
+/** `make install` into the builder's own PostgreSQL, then the regression suite against the server
+ * that smoke.ts's initdbScript and startServerScript started there. PGXS pipelines only. */
+export function installcheckScript(pg: number): string {
   const make = `make USE_PGXS=1 PG_CONFIG="$PG_CONFIG"`;
-  const cmd = phase === 'install' ? `${make} install` : `PGHOST=/tmp PGUSER=postgres ${make} installcheck || { cat regression.diffs 2>/dev/null | head -n 80; exit 1; }`;
-  return ['set -eu', findPgConfig(pg), `cd ${CONTAINER.src}`, cmd].join('\n') + '\n';
+  const check = `PGHOST=/tmp PGUSER=postgres ${make} installcheck || { cat regression.diffs 2>/dev/null | head -n 80; exit 1; }`;
+  return ['set -eu', findPgConfig(pg), `cd ${CONTAINER.src}`, `${make} install`, check].join('\n') + '\n';
 }

@@ -3,21 +3,28 @@
 // base image, package, test in the base image, and sign. Each step logs to OUT/JOB/logs/STEP.log;
 // a failed step names itself and shows the tail of its log. The job is built in a `.partial`
 // directory and moved into place at the end, so OUT never holds half a job.
-import { cp, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { bundleTree, captureImageInventory, type CheckResult, type Inventory, loadInventory, saveInventory } from '../closure/index.ts';
 import { UserError } from '../errors.ts';
 import type { ExtensionEntry, Matrix } from '../matrix/index.ts';
 import { installTrunk, pack, type PackageMeta } from '../package/index.ts';
 import { type JsonObject, writeSidecar } from '../sign/index.ts';
 import type { Job, Platform } from '../types.ts';
-import { type Container, detectEngine, type Engine, exec, imageExists, inspectImage, pull, withContainer } from './engine.ts';
+import { type Container, detectEngine, type Engine, exec, execStream, type ImageInfo, inspectImage, pull, removeContainer, startContainer } from './engine.ts';
 import { jobDirName, type JobResult, type StepRecord, upToDate, writeResult } from './job.ts';
 import { containerLibraries } from './libraries.ts';
 import { buildScript, CONTAINER, installcheckScript, pgConfigScript } from './pipeline.ts';
-import { installScript, serverScript, smokeSql, startServerScript, TEST_MOUNT, volumeMount, type SmokeMode } from './smoke.ts';
+import { CLUSTER, initdbScript, installScript, PGDATA_MOUNT, serverScript, smokeSettings, smokeSql, startServerScript, TEST_MOUNT, unpackClusterScript, volumeMount, type SmokeMode } from './smoke.ts';
 import { fetchSource, cacheRoot, unpackSource } from './source.ts';
 import { layoutStage, type PgConfig, parsePgConfig } from './stage.ts';
+
+/** Where the smoke test's container sees the job's folder (system mode). */
+const JOB_MOUNT = '/trunkfarm/job';
 
 export type ImageChoice = 'auto' | 'local' | 'public';
 
@@ -42,15 +49,19 @@ export class StepError extends UserError {
   }
 }
 
-/** The image to use for a platform: the local equivalent when it exists (or is demanded), else
- * the public one, pulled. */
-async function chooseImage(engine: Engine, image: Platform['builder'], choice: ImageChoice, platform: Platform): Promise<string> {
-  if (choice !== 'public' && image.local && (await imageExists(engine, image.local))) return image.local;
+/** The image to use for a platform, with its identity: the local equivalent when it exists (or
+ * is demanded), else the public one, pulled. */
+async function chooseImage(engine: Engine, image: Platform['builder'], choice: ImageChoice, platform: Platform): Promise<{ ref: string; info: ImageInfo }> {
+  if (choice !== 'public' && image.local) {
+    // One inspect answers both whether it is here and what it is.
+    const info = await inspectImage(engine, image.local).catch(() => undefined);
+    if (info) return { ref: image.local, info };
+  }
   if (choice === 'local') {
     throw new UserError(`no local image ${image.local ?? '(none declared)'} for ${platform.name}: build it with scripts/local-images.sh --only ${platform.name}`);
   }
   await pull(engine, image.ref, { platform: `linux/${platform.arch}` });
-  return image.ref;
+  return { ref: image.ref, info: await inspectImage(engine, image.ref) };
 }
 
 /** The base image's library inventory, for the platform's libc (an image may hold both: the local
@@ -100,38 +111,63 @@ export async function buildJob(job: Job, entry: ExtensionEntry, platform: Platfo
     stage: path.join(dir, 'stage'),
     logs: path.join(dir, 'logs'),
     test: path.join(work, 'test'),
+    extensions: path.join(work, 'extensions'),
   };
   // The source directory is created by the unpacking (or copying) itself.
   for (const [key, p] of Object.entries(paths)) if (key !== 'src') await mkdir(p, { recursive: true });
 
   const startedAt = new Date().toISOString();
+  // Steps are recorded in the order they start; some run side by side (see below).
   const steps: StepRecord[] = [];
+  const failed: { step: string; error: unknown }[] = [];
   const result: Partial<JobResult> = {};
   let current = 'setup';
+  const logOf = (stepName: string) => path.join(paths.logs, `${stepName}.log`);
   const step = async <T>(stepName: string, fn: (logFile: string) => Promise<T>): Promise<T> => {
     current = stepName;
-    const logFile = path.join(paths.logs, `${stepName}.log`);
+    const record: StepRecord = { name: stepName, status: 'ok', seconds: 0, log: path.relative(dir, logOf(stepName)) };
+    steps.push(record);
     const t0 = Date.now();
     log(`${name}: ${stepName}`);
     try {
-      const value = await fn(logFile);
-      steps.push({ name: stepName, status: 'ok', seconds: (Date.now() - t0) / 1000, log: path.relative(dir, logFile) });
-      return value;
+      return await fn(logOf(stepName));
     } catch (err) {
-      steps.push({ name: stepName, status: 'failed', seconds: (Date.now() - t0) / 1000, log: path.relative(dir, logFile), message: (err as Error).message });
+      record.status = 'failed';
+      record.message = (err as Error).message;
+      failed.push({ step: stepName, error: err });
       throw err;
+    } finally {
+      record.seconds = (Date.now() - t0) / 1000;
     }
   };
-  const run = async (c: Container, stepName: string, logFile: string, script: string, env: Record<string, string> = {}, user?: string) => {
-    const r = await exec(c, ['sh', '-c', script], { log: logFile, env, group: `${name}: ${stepName}`, ...(user ? { user } : {}) });
+  // `quiet`: output goes to the log file only, for commands that run beside another step's.
+  const run = async (c: Container, stepName: string, script: string, o: { env?: Record<string, string>; user?: string; quiet?: boolean; stdin?: Readable } = {}) => {
+    const logFile = logOf(stepName);
+    const r = await exec(c, ['sh', '-c', script], {
+      log: logFile,
+      env: o.env ?? {},
+      group: `${name}: ${stepName}`,
+      ...(o.user ? { user: o.user } : {}),
+      ...(o.quiet ? { live: null } : {}),
+      ...(o.stdin ? { stdin: o.stdin } : {}),
+    });
     if (r.code !== 0) throw new StepError(stepName, `exit status ${r.code}; last lines of ${path.relative(opts.out, logFile)}:\n${r.tail}`);
+    return r;
   };
 
+  // Every container this job starts, until removed.
+  const containers: Promise<Container>[] = [];
+  let testerStart: Promise<Container> | undefined;
+  // Work started ahead of the step that needs it; on failure it must end before the job's folder
+  // is moved, or a late log line would make the `.partial` folder anew.
+  const ahead: Promise<unknown>[] = [];
+  const release = (c: Promise<Container>) => removeAll(containers.splice(containers.indexOf(c), 1));
   try {
     const engine = await detectEngine(opts.engine);
     const choice = opts.images ?? 'auto';
 
-    const fetched = await step('source', async () => {
+    // The source and the images are independent; so are the compilation and pg_config below.
+    const sourcing = step('source', async () => {
       if ('path' in entry.source) {
         const repoRoot = path.resolve(matrix.dir, '..');
         const from = path.resolve(repoRoot, entry.source.path);
@@ -144,127 +180,208 @@ export async function buildJob(job: Job, entry: ExtensionEntry, platform: Platfo
       await unpackSource(got.path, paths.src);
       return { uri: got.url, sha256: got.sha256, from: got.from };
     });
+    const imaging = step('images', async () => {
+      const [builder, base] = await Promise.all([chooseImage(engine, platform.builder, choice, platform), chooseImage(engine, platform.base, choice, platform)]);
+      return { builderRef: builder.ref, baseRef: base.ref, builderInfo: builder.info, baseInfo: base.info };
+    });
+    await settle([sourcing, imaging]);
+    const fetched = await sourcing;
+    const { builderRef, baseRef, builderInfo, baseInfo } = await imaging;
     result.source = fetched;
     const epoch = Number(process.env.SOURCE_DATE_EPOCH ?? (await newestMtime(paths.src)));
-
-    const { builderRef, baseRef, builderInfo, baseInfo } = await step('images', async () => {
-      const builderRef = await chooseImage(engine, platform.builder, choice, platform);
-      const baseRef = await chooseImage(engine, platform.base, choice, platform);
-      const [builderInfo, baseInfo] = await Promise.all([inspectImage(engine, builderRef), inspectImage(engine, baseRef)]);
-      return { builderRef, baseRef, builderInfo, baseInfo };
-    });
     result.images = { builder: { ref: builderRef, id: builderInfo.id }, base: { ref: baseRef, id: baseInfo.id } };
     const ociPlatform = `linux/${platform.arch}`;
+    const testing = opts.test !== false;
+    const installchecking = testing && Boolean(entry.test?.installcheck);
+    // PostgreSQL 18 can take an extension from a read-only mount; older majors need the files in
+    // their own directories.
+    const mode: SmokeMode = platform.pg >= 18 ? 'volume' : 'system';
 
-    let pg: PgConfig = {};
-    let closure: CheckResult | undefined;
-    await withContainer(
-      engine,
-      {
-        image: builderRef,
-        network: 'host',
-        platform: ociPlatform,
-        mounts: [
-          { source: paths.src, target: CONTAINER.src },
-          { source: paths.destdir, target: CONTAINER.stage },
-          { source: paths.bundle, target: CONTAINER.bundle },
-          { source: paths.scripts, target: CONTAINER.scripts, readonly: true },
-        ],
-      },
-      async (c) => {
-        await step('dependencies', (logFile) => run(c, 'dependencies', logFile, dependencyScript(entry, platform)));
-        pg = await step('pg_config', async (logFile) => {
-          const r = await exec(c, ['sh', '-c', pgConfigScript(platform.pg)], { log: logFile, live: null, tailLines: 100 });
-          if (r.code !== 0) throw new StepError('pg_config', r.tail);
-          return parsePgConfig(r.tail);
-        });
-        result.postgres = { version: pg.version ?? '' };
-        await writeFile(path.join(paths.scripts, 'build.sh'), buildScript(entry, platform.pg, platform.libc));
-        await step('build', (logFile) => run(c, 'build', logFile, `sh ${CONTAINER.scripts}/build.sh`, { SOURCE_DATE_EPOCH: String(epoch) }));
-        if (entry.test?.installcheck && opts.test !== false) {
-          // The regression suite needs the source tree and pg_regress, which only the builder has:
-          // install into the builder's own PostgreSQL, start it, and run `make installcheck`.
-          await step('installcheck', async (logFile) => {
-            await run(c, 'installcheck', logFile, installcheckScript('install', platform.pg));
-            await run(c, 'installcheck', logFile, startServerScript(platform.pg), {}, 'postgres');
-            await run(c, 'installcheck', logFile, installcheckScript('check', platform.pg));
-          });
-        }
-        await step('stage', async () => {
-          await layoutStage(paths.destdir, paths.stage, pg);
-          await copyLicenses(paths.src, paths.stage, entry.contents.license_files ?? []);
-        });
-        const inventory = await step('inventory', () => inventoryFor(engine, baseRef, baseInfo.id, platform.libc));
-        closure = await step('closure', async (logFile) => {
-          const checked = await bundleTree(paths.stage, {
-            inventory,
-            platform: { libc: platform.libc, arch: platform.arch },
-            source: containerLibraries(c, paths.bundle, logFile),
-          });
-          await writeFile(path.join(dir, 'closure.json'), `${JSON.stringify(checked, null, 2)}\n`);
-          if (!checked.ok) {
-            const problems = checked.files.flatMap((f) => f.problems.filter((p) => p.severity === 'error').map((p) => `${f.path}: ${p.message}`));
-            throw new StepError('closure', `the closure check found problems:\n  ${problems.join('\n  ')}`);
-          }
-          return checked;
-        });
-      },
-    );
-    const checked = closure as CheckResult | undefined;
-    result.closure = {
-      ok: checked?.ok ?? false,
-      bundled: checked?.bundled ?? [],
-      data: checked?.data ?? [],
-      problems: (checked?.files ?? []).flatMap((f) => f.problems.map((p) => ({ file: f.path, message: p.message }))),
-    };
-
-    const packed = await step('package', async () => {
-      const written = await pack(paths.stage, packageMeta(entry, job, platform, pg, checked, fetched.sha256, epoch), dir);
-      // What signing needs to state how the trunk was made (`trunkfarm sign`, `publish`).
-      await writeSidecar(written.trunk.path, written.trunk.sha256, {
-        entry: entry as unknown as JsonObject,
-        platform: { name: platform.name, builder: builderRef, base: baseRef },
-        ...(fetched.sha256 ? { source: { uri: fetched.uri, sha256: fetched.sha256 } } : {}),
-        builderImage: { ref: builderRef, digest: builderInfo.id },
-        buildKey: job.key,
-        startedOn: startedAt,
-        finishedOn: new Date().toISOString(),
-      });
-      return written;
+    const starting = startContainer(engine, {
+      image: builderRef,
+      network: 'host',
+      platform: ociPlatform,
+      mounts: [
+        { source: paths.src, target: CONTAINER.src },
+        { source: paths.destdir, target: CONTAINER.stage },
+        { source: paths.bundle, target: CONTAINER.bundle },
+        { source: paths.scripts, target: CONTAINER.scripts, readonly: true },
+      ],
+      ...(installchecking ? { tmpfs: [PGDATA_MOUNT] } : {}),
     });
-    result.artifacts = {
-      trunk: { file: path.relative(dir, packed.trunk.path), sha256: packed.trunk.sha256, size: packed.trunk.size, files: packed.trunk.digests.size },
-      oci: { layout: path.relative(dir, packed.layout), tag: packed.image.tag, digest: packed.image.index.digest, size: packed.image.layer.size },
-    };
+    containers.push(starting);
+    const builder = await starting;
 
-    if (opts.test !== false) {
-      // PostgreSQL 18 can take an extension from a read-only mount; older majors need the
-      // files in their own directories.
-      const mode: SmokeMode = platform.pg >= 18 ? 'volume' : 'system';
-      await step('test', async (logFile) => {
-        await writeFile(path.join(paths.test, 'smoke.sql'), smokeSql(entry));
-        const mounts = [{ source: paths.test, target: TEST_MOUNT, readonly: true }];
-        if (mode === 'volume') {
-          const extensions = path.join(work, 'extensions');
-          await installTrunk(packed.trunk.path, { extensionsDir: extensions });
-          mounts.push({ source: path.join(extensions, entry.name), target: volumeMount(entry.name), readonly: true });
-        } else {
-          mounts.push({ source: paths.stage, target: CONTAINER.stage, readonly: true });
-        }
-        await withContainer(engine, { image: baseRef, platform: ociPlatform, network: 'none', mounts, user: 'root' }, async (c) => {
-          if (mode === 'system') await run(c, 'test', logFile, installScript(pg));
-          await run(c, 'test', logFile, serverScript(entry, platform.pg, mode), {}, 'postgres');
-        });
+    await step('dependencies', async (logFile) => {
+      // A fresh container of an image is that image: once one found nothing to install, the
+      // next of the same image id would too.
+      const script = dependencyScript(entry, platform);
+      const known = path.join(cacheRoot(), 'dependencies', createHash('sha256').update(`${builderInfo.id}\n${script}`).digest('hex'));
+      if (await stat(known).catch(() => undefined)) {
+        await writeFile(logFile, `build dependencies present in image ${builderInfo.id} (found by an earlier build)\n`);
+        return;
+      }
+      const r = await run(builder, 'dependencies', script);
+      if (NOTHING_TO_INSTALL.test(r.tail)) {
+        await mkdir(path.dirname(known), { recursive: true });
+        await writeFile(known, `${builderInfo.id}\n`);
+      }
+    });
+    const configuring = step('pg_config', async (logFile) => {
+      const r = await exec(builder, ['sh', '-c', pgConfigScript(platform.pg)], { log: logFile, live: null, tailLines: 100 });
+      if (r.code !== 0) throw new StepError('pg_config', r.tail);
+      return parsePgConfig(r.tail);
+    });
+
+    // What the tests need of PostgreSQL itself does not depend on the extension: while it
+    // compiles, the base image's container starts and gets a fresh cluster, and the builder's own
+    // server starts for installcheck. Their output goes to the test and installcheck logs; a
+    // failure there fails that step, when it comes.
+    const tester = testing ? startTester() : undefined;
+    const icServer = installchecking
+      ? freshCluster(builder, builderInfo.id, [], 'installcheck').then(() => run(builder, 'installcheck', startServerScript(platform.pg), { user: 'postgres', quiet: true }))
+      : undefined;
+    for (const p of [tester, icServer]) if (p) ahead.push(p.catch(() => {}));
+
+    await writeFile(path.join(paths.scripts, 'build.sh'), buildScript(entry, platform.pg, platform.libc));
+    const building = step('build', () => run(builder, 'build', `sh ${CONTAINER.scripts}/build.sh`, { env: { SOURCE_DATE_EPOCH: String(epoch) } }));
+    await settle([configuring, building]);
+    const pg = await configuring;
+    result.postgres = { version: pg.version ?? '' };
+
+    // The regression suite needs the source tree and pg_regress, which only the builder has. It
+    // reads what the build left and writes nothing the other steps read, so it runs beside them;
+    // its output is shown once they are done, so that logs do not interleave.
+    const installcheck = installchecking
+      ? step('installcheck', async () => {
+          await icServer;
+          await run(builder, 'installcheck', installcheckScript(platform.pg), { quiet: true });
+        })
+      : undefined;
+
+    const rest = (async () => {
+      await step('stage', async () => {
+        await layoutStage(paths.destdir, paths.stage, pg);
+        await copyLicenses(paths.src, paths.stage, entry.contents.license_files ?? []);
       });
-    }
+      const inventory = await step('inventory', () => inventoryFor(engine, baseRef, baseInfo.id, platform.libc));
+      const checked = await step('closure', async (logFile) => {
+        const checked = await bundleTree(paths.stage, {
+          inventory,
+          platform: { libc: platform.libc, arch: platform.arch },
+          source: containerLibraries(builder, paths.bundle, logFile),
+        });
+        await writeFile(path.join(dir, 'closure.json'), `${JSON.stringify(checked, null, 2)}\n`);
+        result.closure = {
+          ok: checked.ok,
+          bundled: checked.bundled,
+          data: checked.data,
+          problems: checked.files.flatMap((f) => f.problems.map((p) => ({ file: f.path, message: p.message }))),
+        };
+        if (!checked.ok) {
+          const problems = checked.files.flatMap((f) => f.problems.filter((p) => p.severity === 'error').map((p) => `${f.path}: ${p.message}`));
+          throw new StepError('closure', `the closure check found problems:\n  ${problems.join('\n  ')}`);
+        }
+        return checked;
+      });
 
+      const packing = step('package', async () => {
+        const written = await pack(paths.stage, packageMeta(entry, job, platform, pg, checked, fetched.sha256, epoch), dir);
+        // What signing needs to state how the trunk was made (`trunkfarm sign`, `publish`).
+        await writeSidecar(written.trunk.path, written.trunk.sha256, {
+          entry: entry as unknown as JsonObject,
+          platform: { name: platform.name, builder: builderRef, base: baseRef },
+          ...(fetched.sha256 ? { source: { uri: fetched.uri, sha256: fetched.sha256 } } : {}),
+          builderImage: { ref: builderRef, digest: builderInfo.id },
+          buildKey: job.key,
+          startedOn: startedAt,
+          finishedOn: new Date().toISOString(),
+        });
+        result.artifacts = {
+          trunk: { file: path.relative(dir, written.trunk.path), sha256: written.trunk.sha256, size: written.trunk.size, files: written.trunk.digests.size },
+          oci: { layout: path.relative(dir, written.layout), tag: written.image.tag, digest: written.image.index.digest, size: written.image.layer.size },
+        };
+        return written;
+      });
+      if (!tester) {
+        await packing;
+        return;
+      }
+      // The system-mode test copies the staged files, which packing only reads: it need not wait.
+      if (mode === 'volume') await packing;
+      const smoke = step('test', async () => {
+        await writeFile(path.join(paths.test, 'smoke.sql'), smokeSql(entry));
+        if (mode === 'volume') await installTrunk((await packing).trunk.path, { extensionsDir: paths.extensions });
+        const c = await tester;
+        if (mode === 'system') await run(c, 'test', installScript(pg, `${JOB_MOUNT}/${path.relative(dir, paths.stage)}`));
+        await run(c, 'test', serverScript(platform.pg), { user: 'postgres' });
+      });
+      await settle([packing, smoke]);
+      // Done with the base image's container: it goes while installcheck may still run.
+      await release(testerStart!);
+    })();
+
+    try {
+      await settle([installcheck, rest]);
+    } finally {
+      if (installcheck) await replay(logOf('installcheck'), `${name}: installcheck`);
+    }
+    await removeAll(containers.splice(0));
     await rm(work, { recursive: true, force: true });
     return await finish('built');
+
+    /** The base image's container for the smoke test, its cluster made with the test's settings. */
+    function startTester(): Promise<Container> {
+      const mounts = [{ source: paths.test, target: TEST_MOUNT, readonly: true }];
+      // The container starts before what it tests exists, and the closure step replaces the stage
+      // folder whole: the folders above are mounted, and the tree appears in them by its name.
+      if (mode === 'volume') mounts.push({ source: paths.extensions, target: path.posix.dirname(volumeMount(entry.name)), readonly: true });
+      else mounts.push({ source: dir, target: JOB_MOUNT, readonly: true });
+      const c = startContainer(engine, { image: baseRef, platform: ociPlatform, network: 'none', mounts, tmpfs: [PGDATA_MOUNT], user: 'root' });
+      containers.push(c);
+      testerStart = c;
+      return c.then(async (started) => {
+        await freshCluster(started, baseInfo.id, smokeSettings(entry, mode), 'test');
+        return started;
+      });
+    }
   } catch (err) {
+    await removeAll(containers.splice(0)).catch((e: Error) => log(`${name}: ${e.message}`));
+    await Promise.all(ahead);
     if (!(err instanceof UserError)) throw err;
-    result.failure = { step: current, message: err.message };
+    result.failure = { step: failed[0]?.step ?? current, message: err.message };
     log(`${name}: ${err.message}`);
     return await finish('failed');
+  }
+
+  /** Gives the container a fresh cluster of its image with these settings, as initdb would make
+   * it. initdb costs a second of CPU, so (as PostgreSQL's own test suites do) the first cluster of
+   * an image is kept, by image id and settings, as a template that later ones are copied from. */
+  async function freshCluster(c: Container, imageId: string, settings: string[], stepName: string): Promise<void> {
+    const script = initdbScript(platform.pg, settings);
+    const template = path.join(cacheRoot(), 'clusters', `${createHash('sha256').update(`${imageId}\n${script}`).digest('hex')}.tar`);
+    if (await stat(template).catch(() => undefined)) {
+      await run(c, stepName, unpackClusterScript(), { user: 'postgres', quiet: true, stdin: createReadStream(template) });
+      return;
+    }
+    await run(c, stepName, script, { user: 'postgres', quiet: true });
+    await mkdir(path.dirname(template), { recursive: true });
+    const tmp = `${template}.${process.pid}.${randomBytes(4).toString('hex')}`;
+    try {
+      await pipeline(execStream(c, ['tar', '-c', '-f', '-', '-C', CLUSTER, '.'], { user: 'postgres' }), createWriteStream(tmp));
+      await rename(tmp, template);
+    } catch {
+      // Only a template lost: the cluster itself is made.
+      await rm(tmp, { force: true });
+    }
+  }
+
+  /** Waits for steps running side by side; when some failed, throws the error of the first
+   * failure (a bug, not a UserError, before any). */
+  async function settle(running: (Promise<unknown> | undefined)[]): Promise<void> {
+    const errors = (await Promise.allSettled(running)).flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+    if (errors.length === 0) return;
+    throw errors.find((e) => !(e instanceof UserError)) ?? failed.find((f) => errors.includes(f.error))?.error ?? errors[0];
   }
 
   async function finish(status: JobResult['status']): Promise<JobResult> {
@@ -274,6 +391,26 @@ export async function buildJob(job: Job, entry: ExtensionEntry, platform: Platfo
     await rename(dir, final);
     return record;
   }
+}
+
+/** Removes the containers, side by side; throws the first failure once all are done. */
+async function removeAll(starting: Promise<Container>[]): Promise<void> {
+  const removed = await Promise.allSettled(
+    starting.map(async (s) => {
+      // One that failed to start was removed then.
+      const c = await s.catch(() => undefined);
+      if (c) await removeContainer(c);
+    }),
+  );
+  const failure = removed.find((r) => r.status === 'rejected');
+  if (failure) throw (failure as PromiseRejectedResult).reason;
+}
+
+/** Shows, after the fact, the output of a step that ran beside others. */
+async function replay(logFile: string, title: string): Promise<void> {
+  const text = await readFile(logFile, 'utf8').catch(() => '');
+  const grouped = process.env.GITHUB_ACTIONS === 'true';
+  process.stderr.write(`${grouped ? `::group::${title}\n` : ''}${text}${grouped ? '::endgroup::\n' : ''}`);
 }
 
 /** The source's licence texts go to the top of the package, as the trunk format asks. */
@@ -287,6 +424,9 @@ async function copyLicenses(src: string, stage: string, named: string[]): Promis
     });
   }
 }
+
+/** What dependencyScript says when the image has everything already. */
+const NOTHING_TO_INSTALL = /^(build dependencies present|no build dependencies to install)\b/m;
 
 /** Installs the toolchain and the entry's build dependencies, only when something is missing
  * (the local builder images have the toolchain already). */

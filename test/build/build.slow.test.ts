@@ -1,9 +1,12 @@
 // Real builds of real extensions with the local images (podman): source, container build,
 // closure check with bundling, packages, and the smoke test in the runtime base image.
-import { readFile, readlink, stat } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readdir, readFile, readlink, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildJob } from '../../src/build/index.ts';
+import { liveContainers } from '../../src/build/engine.ts';
 import { readElf } from '../../src/closure/index.ts';
 import { loadValidMatrix } from '../../src/matrix/index.ts';
 import { expandJobs } from '../../src/plan/index.ts';
@@ -49,6 +52,9 @@ describe('bundling a library the base image lacks', () => {
     expect(module.runpath).toEqual(['$ORIGIN']);
     expect(module.needed).toContain('libyaml-0.so.2');
     expect(await readlink(path.join(pkglib, 'libyaml-0.so.2'))).toMatch(/^libyaml-0\.so\.2\.\d/);
+    // Same base image and settings as pgvector's smoke test above: its cluster is a copy of the
+    // template initdb made then.
+    expect(await readFile(path.join(dir, 'logs', 'test.log'), 'utf8')).toContain('tar -x -f - -C "$D"');
     expect(await readFile(path.join(dir, 'logs', 'test.log'), 'utf8')).toMatch(/parsed\s*\n-+\s*\n\s*t\b/);
   }, 15 * MINUTES);
 });
@@ -105,4 +111,31 @@ describe('PostGIS, whose libraries the base image lacks', () => {
     const log = await readFile(path.join(dir, 'logs', 'test.log'), 'utf8');
     expect(log).toMatch(/POINT\(261845\.\d+ 62505\d+\.\d+\)/);
   }, 30 * MINUTES);
+});
+
+describe('a build step that fails while the test containers are still being prepared', () => {
+  it('fails the job by the step\'s name, and leaves no container and no .partial folder', async () => {
+    const matrix = await loadValidMatrix('matrix');
+    const loaded = matrix.entries.find((e) => e.entry.name === 'tf_preload')!;
+    const job = expandJobs(matrix, [loaded]).find((j) => j.platform === 'pg17-gnulinux-amd64')!;
+    const platform = matrix.platforms.find((p) => p.name === 'pg17-gnulinux-amd64')!;
+    // Fails at once, while the base image's container starts and the builder's server for
+    // installcheck is being made.
+    const entry = {
+      ...loaded.entry,
+      dependencies: { ...loaded.entry.dependencies, pipeline: 'script' as const },
+      build: { script: 'echo broken on purpose >&2; exit 3' },
+      test: { ...loaded.entry.test, installcheck: true },
+    };
+    const out = await mkdtemp(path.join(tmpdir(), 'trunkfarm-build-failing-'));
+    const result = await buildJob(job, entry, platform, matrix, { out, images: 'local', log: () => {} });
+    expect(result.status).toBe('failed');
+    expect(result.failure).toMatchObject({ step: 'build', message: expect.stringContaining('broken on purpose') });
+    expect(result.steps.find((s) => s.name === 'build')?.status).toBe('failed');
+    expect(result.steps.map((s) => s.name)).not.toContain('installcheck');
+    expect(await readdir(out)).toEqual(['tf_preload-1.0.0+pg17-gnulinux-amd64']);
+    expect(liveContainers()).toEqual([]);
+    const left = spawnSync('podman', ['ps', '-a', '--quiet', '--filter', `label=org.trunkfarm.pid=${process.pid}`], { encoding: 'utf8' });
+    expect(left.stdout.trim()).toBe('');
+  }, 5 * MINUTES);
 });

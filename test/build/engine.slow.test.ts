@@ -15,6 +15,7 @@ import {
   detectEngine,
   exec,
   execChecked,
+  execStream,
   exportContainer,
   exportPath,
   imageExists,
@@ -194,6 +195,21 @@ describe('containers', () => {
     const r = await exec(c, ['tr', 'a-z', 'A-Z'], { stdin: 'shout\n', live });
     expect(r.code).toBe(0);
     expect(out).toBe('SHOUT\n');
+  });
+
+  it('mounts a fresh tmpfs that any user can write, and streams a command\'s standard output', async () => {
+    const c = await start({ image: BASE, tmpfs: ['/scratch'] });
+    const made = await exec(c, ['sh', '-c', 'printf data > /scratch/f && stat -c %U /scratch/f && grep -c " /scratch tmpfs " /proc/mounts'], { user: 'postgres', live: null });
+    expect(made).toEqual({ code: 0, tail: 'postgres\n1' });
+    const chunks: Buffer[] = [];
+    for await (const chunk of execStream(c, ['cat', '/scratch/f'], { user: 'postgres' })) chunks.push(chunk as Buffer);
+    expect(Buffer.concat(chunks).toString()).toBe('data');
+    // A failing command errors the stream rather than ending it short.
+    await expect(
+      (async () => {
+        for await (const chunk of execStream(c, ['cat', '/scratch/missing'])) void chunk;
+      })(),
+    ).rejects.toThrow(/cannot run cat in/);
   });
 
   it('copies files in and out, and streams paths and whole file systems as tar', async () => {
