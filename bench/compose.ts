@@ -4,7 +4,8 @@
 // (2) the same image from `trunkfarm serve` with an empty compose cache (compose + pull), and
 // (3) from the server again (composition remembered). Last, the bytes `trunkfarm compose --to`
 // moves for an image whose layers the registry already has.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -37,9 +38,10 @@ async function pgvectorJob(): Promise<string> {
   return path.join(out, `pgvector-0.8.0+${job.platform}`);
 }
 
-function pull(ref: string, dest: string): number {
+// Asynchronous: the server answering the pull runs in this process.
+async function pull(ref: string, dest: string): Promise<number> {
   const start = performance.now();
-  execFileSync('skopeo', ['copy', '--quiet', '--src-tls-verify=false', `docker://${ref}`, `oci:${dest}:x`], { stdio: 'ignore' });
+  await promisify(execFile)('skopeo', ['copy', '--quiet', '--src-tls-verify=false', `docker://${ref}`, `oci:${dest}:x`]);
   return performance.now() - start;
 }
 
@@ -65,7 +67,7 @@ export async function run(): Promise<void> {
     const cold: number[] = [];
     const warm: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      baseline.push(pull(`${registry.host}/prebuilt/postgres:17-pgvector`, path.join(scratch, `pull-prebuilt-${round}`)));
+      baseline.push(await pull(`${registry.host}/prebuilt/postgres:17-pgvector`, path.join(scratch, `pull-prebuilt-${round}`)));
       // A new server with an empty cache each round: it reads the base, fetches and checks the
       // trunk, and builds the layer before answering.
       const server = await startServer(
@@ -73,8 +75,8 @@ export async function run(): Promise<void> {
         { host: '127.0.0.1', port: 0 },
       );
       try {
-        cold.push(pull(`${server.host}/postgres/pgvector:17`, path.join(scratch, `pull-cold-${round}`)));
-        warm.push(pull(`${server.host}/postgres/pgvector:17`, path.join(scratch, `pull-warm-${round}`)));
+        cold.push(await pull(`${server.host}/postgres/pgvector:17`, path.join(scratch, `pull-cold-${round}`)));
+        warm.push(await pull(`${server.host}/postgres/pgvector:17`, path.join(scratch, `pull-warm-${round}`)));
       } finally {
         await server.close();
       }
