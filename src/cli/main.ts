@@ -1,5 +1,8 @@
-// The one CLI. Each command lives in commands/NAME.ts and exports `register(program)`; a command
-// parses its flags, calls its stage's library functions and prints. No stage logic lives here.
+// The one CLI. Each command is declared in commands/NAME.ts, which exports `register(program)`:
+// its arguments, flags and help. What it does is in run/NAME.ts, loaded only when it runs (see
+// `lazy` in options.ts), so that starting the CLI costs no more than commander and these
+// declarations; a command parses its flags, calls its stage's library functions and prints. No
+// stage logic lives here.
 import { Command, CommanderError } from 'commander';
 import { isUserError } from '../errors.ts';
 import { VERSION } from '../version.ts';

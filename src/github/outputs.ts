@@ -1,11 +1,13 @@
 // What the plan, build and publish commands hand to a workflow's next step inside GitHub Actions:
 // step outputs (which the composite actions in actions/ map to their own outputs) and a job summary.
 // The *Outputs functions are pure, so they are tested without a runner; the report* functions write
-// them, and do nothing outside Actions.
+// them, and do nothing outside Actions. They load runner.ts (and with it @actions/core and its HTTP
+// client) only when they run, so a command that merely imports them starts no slower.
 import path from 'node:path';
 import type { JobResult } from '../build/index.ts';
 import type { IndexEntry, Job } from '../types.ts';
-import { annotate, setOutputs, summaryTable } from './runner.ts';
+
+const runner = () => import('./runner.ts');
 
 /** GitHub keeps at most 1 MB of outputs per job, counted in UTF-16: two bytes per JSON character.
  * A plan's `jobs` and `shards` outputs are left out beyond this (with a warning), and a workflow
@@ -24,31 +26,50 @@ export interface PlanOutputs {
   shards?: string;
 }
 
-export function planOutputs(jobs: readonly Job[], shards: readonly { include: readonly Job[] }[]): PlanOutputs {
+type Shards = readonly { include: readonly Job[] }[];
+
+/** A plan's jobs and shards as JSON text. A large plan's is tens of MB, so a command that both
+ * prints the plan and sets step outputs writes it once and hands it to both. */
+export interface PlanJson {
+  jobs: string;
+  shards: string;
+}
+
+export function planJson(jobs: readonly Job[], shards: Shards): PlanJson {
+  return { jobs: JSON.stringify(jobs), shards: JSON.stringify(shards) };
+}
+
+export function planOutputs(jobs: readonly Job[], shards: Shards, json: PlanJson = planJson(jobs, shards)): PlanOutputs {
   const out: PlanOutputs = {
     count: String(jobs.length),
     'shard-count': String(shards.length),
     'shard-indexes': JSON.stringify(shards.map((_, i) => i)),
   };
-  const jobsJson = JSON.stringify(jobs);
-  const shardsJson = JSON.stringify(shards);
-  if (2 * (jobsJson.length + shardsJson.length) <= MAX_PLAN_OUTPUT_BYTES) {
-    out.jobs = jobsJson;
-    out.shards = shardsJson;
+  if (2 * (json.jobs.length + json.shards.length) <= MAX_PLAN_OUTPUT_BYTES) {
+    out.jobs = json.jobs;
+    out.shards = json.shards;
   }
   return out;
 }
 
-export async function reportPlan(jobs: readonly Job[], shards: readonly { include: readonly Job[] }[]): Promise<void> {
-  const outputs = planOutputs(jobs, shards);
-  if (outputs.jobs === undefined) {
-    annotate({
-      level: 'warning',
-      title: 'plan',
-      message: `the plan (${jobs.length} jobs) is too large for step outputs: "jobs" and "shards" are left empty; read the plan file and fan out over "shard-indexes"`,
-    });
+/** Sets the plan's step outputs and writes its job summary. `json` is called only when there are
+ * step outputs to set (GITHUB_OUTPUT inside Actions). */
+export async function reportPlan(jobs: readonly Job[], shards: Shards, json: () => PlanJson = () => planJson(jobs, shards)): Promise<void> {
+  // Nowhere to write to (as on a laptop): not even @actions/core is loaded.
+  if (!process.env.GITHUB_OUTPUT && !process.env.GITHUB_STEP_SUMMARY) return;
+  const { annotate, inActions, setOutputs, summaryTable } = await runner();
+  if (!inActions()) return;
+  if (process.env.GITHUB_OUTPUT) {
+    const outputs = planOutputs(jobs, shards, json());
+    if (outputs.jobs === undefined) {
+      annotate({
+        level: 'warning',
+        title: 'plan',
+        message: `the plan (${jobs.length} jobs) is too large for step outputs: "jobs" and "shards" are left empty; read the plan file and fan out over "shard-indexes"`,
+      });
+    }
+    setOutputs({ ...outputs });
   }
-  setOutputs({ ...outputs });
   const rows = jobs.slice(0, SUMMARY_ROWS).map((j) => [j.extension, j.version, j.platform, j.runner, j.key.slice(0, 12)]);
   const more = jobs.length > SUMMARY_ROWS ? `, of which the first ${SUMMARY_ROWS} are listed` : '';
   const note = jobs.length === 0 ? 'Nothing to build.' : `${jobs.length} job(s) in ${shards.length} shard(s)${more}.`;
@@ -100,7 +121,8 @@ export function buildOutputs(builds: readonly { dir: string; result: JobResult }
   return out;
 }
 
-export function reportBuild(builds: readonly { dir: string; result: JobResult }[]): void {
+export async function reportBuild(builds: readonly { dir: string; result: JobResult }[]): Promise<void> {
+  const { setOutputs } = await runner();
   setOutputs(buildOutputs(builds));
 }
 
@@ -111,6 +133,7 @@ export function publishOutputs(result: { entries: readonly unknown[]; index: str
 
 /** Sets the publish outputs and summarises what was published, digests included. */
 export async function reportPublish(result: { entries: readonly IndexEntry[]; index: string }): Promise<void> {
+  const { setOutputs, summaryTable } = await runner();
   setOutputs(publishOutputs(result));
   const rows = result.entries.map((e) => [
     `${e.extension} ${e.version}`,

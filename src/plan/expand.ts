@@ -9,10 +9,22 @@ export interface PlannedJob extends Job {
   file: string;
 }
 
-export function expandJobs(matrix: Matrix, entries: readonly LoadedEntry[] = matrix.entries): PlannedJob[] {
+/** Jobs of `entries`, sorted. With `only`, just the cells it accepts: the others are never keyed,
+ * which is what makes planning a few changed jobs of a large matrix cheap. Because the sort is
+ * stable, any selection comes out in the order it has within the full plan. */
+export function expandJobs(
+  matrix: Matrix,
+  entries: readonly LoadedEntry[] = matrix.entries,
+  only?: (loaded: LoadedEntry, platform: Platform) => boolean,
+): PlannedJob[] {
   const jobs: PlannedJob[] = [];
-  for (const { entry, file } of entries) {
-    const cells = entryPlatforms(entry, matrix.platforms);
+  for (const loaded of entries) {
+    const { entry, file } = loaded;
+    let cells = entryPlatforms(entry, matrix.platforms);
+    if (only) {
+      cells = cells.filter((p) => only(loaded, p));
+      if (cells.length === 0) continue;
+    }
     const key = keyer(entry);
     if (entry.language === 'sql') {
       const { arch, libc } = matrix.platformsFile.default;

@@ -5,10 +5,10 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { UserError } from '../errors.ts';
-import { displayPath, expandPlatforms, type Matrix, parseYaml, platformsFile } from '../matrix/index.ts';
+import { displayPath, expandPlatforms, type LoadedEntry, type Matrix, parseYaml, platformsFile } from '../matrix/index.ts';
 import type { IndexEntry, Platform, PublishedIndexFile } from '../types.ts';
 import { canonicalJson, platformDefinition } from './key.ts';
-import type { PlannedJob } from './expand.ts';
+import { expandJobs, type PlannedJob } from './expand.ts';
 
 const run = promisify(execFile);
 
@@ -23,9 +23,16 @@ async function git(cwd: string, args: string[]): Promise<string> {
   }
 }
 
-/** Jobs of entry files changed since `ref` (committed or not), and of platforms whose definition
- * changed. A deleted entry has no jobs; a changed platforms.yaml selects only the cells it changed. */
-export async function selectChangedSince(matrix: Matrix, jobs: readonly PlannedJob[], ref: string): Promise<PlannedJob[]> {
+/** What changed in the matrix since a git ref: entry files (as jobs name them, see displayPath)
+ * and platforms whose definition changed. */
+export interface MatrixChanges {
+  files: Set<string>;
+  platforms: Set<string>;
+}
+
+/** Entry files changed since `ref` (committed or not), and platforms whose definition changed. A
+ * changed platforms.yaml changes only the cells whose definition it changed. */
+export async function changedSince(matrix: Matrix, ref: string): Promise<MatrixChanges> {
   const dir = path.resolve(matrix.dir);
   // Both at once: each is a process start, and the check only decides which error to show.
   const [isCommit, diff] = await Promise.allSettled([
@@ -37,14 +44,19 @@ export async function selectChangedSince(matrix: Matrix, jobs: readonly PlannedJ
   }
   if (diff.status === 'rejected') throw diff.reason;
   const changed = diff.value.split('\n').filter(Boolean);
-  const changedFiles = new Set(changed.map((f) => displayPath(dir, f)));
-  const changedPlatforms = changed.includes('platforms.yaml') ? await platformsChangedSince(dir, ref, matrix.platforms) : new Set<string>();
-  return jobs.filter((j) => changedFiles.has(j.file) || changedPlatforms.has(platformOf(j)));
+  return {
+    files: new Set(changed.map((f) => displayPath(dir, f))),
+    platforms: changed.includes('platforms.yaml') ? await platformsChangedSince(dir, ref, matrix.platforms) : new Set<string>(),
+  };
 }
 
-/** SQL-only jobs (`pg17-any`) are built on their major's default platform. */
-function platformOf(job: PlannedJob): string {
-  return `pg${job.pg}-${job.libc === 'musl' ? 'musllinux' : 'gnulinux'}-${job.arch}`;
+/** The plan of what changed since `ref`, among `entries`: every job of a changed entry file, and
+ * every entry's jobs on a changed platform. Exactly the jobs selectChangedSince keeps of the full
+ * plan, in the same order, but only those are expanded and keyed. A deleted entry has no jobs. */
+export async function planChangedSince(matrix: Matrix, ref: string, entries: readonly LoadedEntry[] = matrix.entries): Promise<PlannedJob[]> {
+  const { files, platforms } = await changedSince(matrix, ref);
+  if (platforms.size === 0) return expandJobs(matrix, entries.filter((e) => files.has(e.file)));
+  return expandJobs(matrix, entries, (e, p) => files.has(e.file) || platforms.has(p.name));
 }
 
 async function platformsChangedSince(dir: string, ref: string, current: Platform[]): Promise<Set<string>> {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadValidMatrix } from '../../src/matrix/index.ts';
-import { expandJobs, selectChangedSince, selectStale, shard, readIndexKeys } from '../../src/plan/index.ts';
+import { expandJobs, planChangedSince, selectStale, shard, readIndexKeys } from '../../src/plan/index.ts';
 import { entryYaml, PLATFORMS_YAML, scratchMatrix } from '../support/matrix.ts';
 
 describe('expanding the matrix', () => {
@@ -92,19 +92,18 @@ describe('selecting jobs', () => {
     git(repo, 'commit', '-qm', 'add c, bump b');
 
     const matrix = await loadValidMatrix(dir);
-    const jobs = expandJobs(matrix);
-    const picked = await selectChangedSince(matrix, jobs, 'main');
+    const picked = await planChangedSince(matrix, 'main');
     expect(new Set(picked.map((j) => j.extension))).toEqual(new Set(['b', 'c']));
     expect(picked).toHaveLength(24);
 
     // A changed image in platforms.yaml selects that platform's jobs of every entry, and no others.
     await writeFile(path.join(dir, 'platforms.yaml'), PLATFORMS_YAML.replace('base: example.org/pg:15 }', 'base: example.org/pg:15.9 }'));
     const m2 = await loadValidMatrix(dir);
-    const picked2 = await selectChangedSince(m2, expandJobs(m2), 'HEAD');
+    const picked2 = await planChangedSince(m2, 'HEAD');
     expect(new Set(picked2.map((j) => j.platform))).toEqual(new Set(['pg15-gnulinux-amd64', 'pg15-gnulinux-arm64']));
     expect(picked2).toHaveLength(3 * 2);
 
-    await expect(selectChangedSince(m2, jobs, 'no-such-ref')).rejects.toThrow(/"no-such-ref" is not a commit/);
+    await expect(planChangedSince(m2, 'no-such-ref')).rejects.toThrow(/"no-such-ref" is not a commit/);
     await rm(repo, { recursive: true, force: true });
   });
 

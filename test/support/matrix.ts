@@ -2,6 +2,8 @@
 import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { Matrix } from '../../src/matrix/index.ts';
+import { changedSince, type PlannedJob } from '../../src/plan/index.ts';
 
 export const PLATFORMS_YAML = `postgres: [15, 16, 17]
 arches:
@@ -47,4 +49,13 @@ export async function scratchMatrix(entries: Record<string, string>, platforms =
   await writeFile(path.join(dir, 'platforms.yaml'), platforms);
   for (const [file, text] of Object.entries(entries)) await writeFile(path.join(dir, 'extensions', file), text);
   return dir;
+}
+
+/** The straightforward `--changed-since`: expand everything, keep the jobs of changed entry files
+ * and changed platforms (SQL-only jobs count as their major's default platform). The reference that
+ * planChangedSince, which expands only what changed, must equal. */
+export async function filterChangedSince(matrix: Matrix, jobs: readonly PlannedJob[], ref: string): Promise<PlannedJob[]> {
+  const { files, platforms } = await changedSince(matrix, ref);
+  const platformOf = (j: PlannedJob) => `pg${j.pg}-${j.libc === 'musl' ? 'musllinux' : 'gnulinux'}-${j.arch}`;
+  return jobs.filter((j) => files.has(j.file) || platforms.has(platformOf(j)));
 }

@@ -1,13 +1,6 @@
-import path from 'node:path';
 import { type Command, Option } from 'commander';
-import { buildJob, jobDirName, type JobResult } from '../../build/index.ts';
-import { UserError } from '../../errors.ts';
-import { reportBuild } from '../../github/outputs.ts';
-import { summaryTable } from '../../github/runner.ts';
-import { loadValidMatrix } from '../../matrix/index.ts';
-import { expandJobs } from '../../plan/index.ts';
 import { ARCHES, LIBCS } from '../../types.ts';
-import { matrixOption, printTable } from '../options.ts';
+import { lazy, matrixOption } from '../options.ts';
 
 export function register(program: Command): void {
   matrixOption(program.command('build'))
@@ -22,36 +15,5 @@ export function register(program: Command): void {
     .addOption(new Option('--images <choice>', 'local images, public ones, or local when present').choices(['auto', 'local', 'public']).default('auto'))
     .option('--no-test', 'skip the smoke test in the base image')
     .option('--force', 'rebuild even when out/ holds a build of the same key')
-    .action(async (extension: string, opts: { matrix: string; version?: string; pg?: number; arch?: string; libc?: string; out: string; engine?: string; images: 'auto' | 'local' | 'public'; test: boolean; force?: boolean }) => {
-      const matrix = await loadValidMatrix(opts.matrix);
-      const loaded = matrix.entries.find((e) => e.entry.name === extension);
-      if (!loaded) throw new UserError(`no matrix entry named "${extension}" (see \`trunkfarm plan\`)`, { exitCode: 2 });
-      if (opts.version && opts.version !== loaded.entry.version) throw new UserError(`${extension}: the matrix has version ${loaded.entry.version}, not ${opts.version}`, { exitCode: 2 });
-      const jobs = expandJobs(matrix, [loaded]).filter(
-        (j) => (opts.pg === undefined || j.pg === opts.pg) && (!opts.arch || j.arch === opts.arch) && (!opts.libc || j.libc === opts.libc),
-      );
-      if (jobs.length === 0) throw new UserError(`${extension}: no job matches those axes (its platforms: \`trunkfarm plan --extension ${extension}\`)`, { exitCode: 2 });
-
-      const rows: string[][] = [];
-      const builds: { dir: string; result: JobResult }[] = [];
-      let failed = 0;
-      for (const job of jobs) {
-        const platform = matrix.platforms.find((p) => p.pg === job.pg && p.arch === job.arch && p.libc === job.libc)!;
-        const result = await buildJob(job, loaded.entry, platform, matrix, { out: opts.out, images: opts.images, test: opts.test, ...(opts.engine ? { engine: opts.engine } : {}), ...(opts.force ? { force: true } : {}) });
-        if (result.status === 'failed') failed++;
-        builds.push({ dir: path.join(opts.out, jobDirName(job)), result });
-        rows.push([
-          jobDirName(job),
-          result.status === 'built' ? 'built' : `failed (${result.failure?.step})`,
-          result.artifacts ? `${(result.artifacts.trunk.size / 1024).toFixed(0)} KiB` : '-',
-          result.closure ? (result.closure.ok ? `ok${result.closure.bundled.length ? `, ${result.closure.bundled.length} bundled` : ''}` : 'problems') : '-',
-          result.artifacts?.trunk.sha256.slice(0, 16) ?? '-',
-        ]);
-      }
-      const header = ['JOB', 'STATUS', 'TRUNK', 'CLOSURE', 'SHA256'];
-      printTable(header, rows);
-      await summaryTable('trunkfarm build', header, rows);
-      reportBuild(builds);
-      if (failed > 0) process.exitCode = 1;
-    });
+    .action(lazy(() => import('../run/build.ts')));
 }

@@ -1,8 +1,5 @@
 import type { Command } from 'commander';
-import { UserError } from '../../errors.ts';
-import { installTrunk, uninstallTrunk, type InstallTarget } from '../../package/index.ts';
-import { verifyArtifact } from '../../sign/index.ts';
-import { type VerifyFlags, verifyOptions } from './verify.ts';
+import { lazy } from '../options.ts';
 
 export function register(program: Command): void {
   program
@@ -18,34 +15,5 @@ export function register(program: Command): void {
     .option('--trusted-root <file>', 'keyless: Sigstore trusted root(s)')
     .option('--bundle <file>', 'Sigstore bundle (default FILE.sigstore.json)')
     .option('--json', 'print the result as JSON')
-    .action(async (file: string, opts: VerifyFlags & { pgConfig?: string; extensionsDir?: string; uninstall?: boolean; json?: boolean }) => {
-      let target: InstallTarget;
-      if (opts.extensionsDir !== undefined) target = { extensionsDir: opts.extensionsDir, ...(opts.pgConfig ? { pgConfig: opts.pgConfig } : {}) };
-      else if (opts.pgConfig !== undefined) target = { pgConfig: opts.pgConfig };
-      else throw new UserError('install: give --pg-config PATH or --extensions-dir DIR', { exitCode: 2 });
-
-      if (opts.uninstall) {
-        const r = await uninstallTrunk(file, target);
-        if (opts.json) process.stdout.write(`${JSON.stringify(r)}\n`);
-        else process.stdout.write(`removed ${r.package} ${r.version}: ${r.removed.length} file(s)\n`);
-        return;
-      }
-      // With a key or an identity, nothing is written unless the signature, the provenance and
-      // every file inside check out.
-      if (opts.key || opts.repo) await verifyArtifact(file, verifyOptions(opts));
-      const r = await installTrunk(file, target);
-      if (opts.json) {
-        process.stdout.write(`${JSON.stringify(r)}\n`);
-        return;
-      }
-      for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
-      process.stdout.write(`installed ${r.package} ${r.version} into ${r.target}: ${r.installed.length} file(s)\n`);
-      if (r.settings) {
-        process.stdout.write(
-          `add to postgresql.conf (PostgreSQL 18+):\n` +
-            `  extension_control_path = '${r.settings.extension_control_path}'\n` +
-            `  dynamic_library_path = '${r.settings.dynamic_library_path}'\n`,
-        );
-      }
-    });
+    .action(lazy(() => import('../run/install.ts')));
 }

@@ -1,5 +1,7 @@
 import { type Command, Option } from 'commander';
-import { generateKeyFiles, KEY_TYPES, PASSPHRASE_ENV, type KeyType } from '../../sign/index.ts';
+// key.ts itself, not sign/index.ts: the choices are needed for --help, sigstore is not.
+import { KEY_TYPES } from '../../sign/key.ts';
+import { lazy } from '../options.ts';
 
 export function register(program: Command): void {
   program
@@ -8,15 +10,5 @@ export function register(program: Command): void {
     .requiredOption('--out <prefix>', 'path prefix of the two files')
     .addOption(new Option('--type <type>', 'key type').choices([...KEY_TYPES]).default('ed25519'))
     .option('--json', 'print JSON')
-    .action(async (opts: { out: string; type: KeyType; json?: boolean }) => {
-      const result = await generateKeyFiles(opts.out, opts.type, process.env[PASSPHRASE_ENV] || undefined);
-      if (opts.json) {
-        process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-        return;
-      }
-      process.stdout.write(
-        `wrote ${result.privatePath} (private${result.encrypted ? `, encrypted with ${PASSPHRASE_ENV}` : ''}: keep it secret) and ${result.publicPath}\n` +
-          `${result.type} key id ${result.keyId}\n`,
-      );
-    });
+    .action(lazy(() => import('../run/keygen.ts')));
 }

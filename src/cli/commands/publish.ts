@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import { reportPublish } from '../../github/outputs.ts';
-import { publish } from '../../publish/index.ts';
-import { printTable } from '../options.ts';
+import { lazy } from '../options.ts';
 
 export function register(program: Command): void {
   program
@@ -16,13 +14,5 @@ export function register(program: Command): void {
     .option('--unsigned', 'publish without signatures')
     .option('--index <file>', 'index.json to update (default OUT/index.json)')
     .option('--index-branch <branch>', 'update index.json on this branch of the repository instead (e.g. gh-pages)')
-    .action(async (out: string, opts: { registry?: string; ociLayout?: string; githubRelease?: string; replace?: boolean; key?: string; unsigned?: boolean; index?: string; indexBranch?: string }) => {
-      const result = await publish(out, opts);
-      await reportPublish(result);
-      printTable(
-        ['EXTENSION', 'VERSION', 'PLATFORM', 'STATUS', 'OCI'],
-        result.entries.map((e) => [e.extension, e.version, e.platform, e.status, e.oci?.ref ?? '-']),
-      );
-      process.stdout.write(`${result.uploadedBytes} bytes uploaded; index: ${result.index}\n`);
-    });
+    .action(lazy(() => import('../run/publish.ts')));
 }

@@ -1,22 +1,8 @@
 import type { Command } from 'commander';
-import { annotate } from '../../github/runner.ts';
-import { formatDiagnostic, loadMatrix } from '../../matrix/index.ts';
-import { matrixOption } from '../options.ts';
+import { lazy, matrixOption } from '../options.ts';
 
 export function register(program: Command): void {
   matrixOption(program.command('validate'))
     .description('check every matrix file against the schema and the matrix rules; report all problems')
-    .action(async (opts: { matrix: string }) => {
-      const { matrix, diagnostics } = await loadMatrix(opts.matrix);
-      for (const d of diagnostics) {
-        process.stderr.write(`${formatDiagnostic(d)}\n`);
-        annotate({ level: 'error', title: 'matrix', message: `${d.field ? `${d.field}: ` : ''}${d.message}`, file: d.file, line: d.line, col: d.col });
-      }
-      if (diagnostics.length > 0) {
-        process.stderr.write(`${diagnostics.length} problem(s) found\n`);
-        process.exitCode = 1;
-        return;
-      }
-      process.stdout.write(`ok: ${matrix!.entries.length} extensions, ${matrix!.platforms.length} platforms\n`);
-    });
+    .action(lazy(() => import('../run/validate.ts')));
 }

@@ -1,39 +1,5 @@
 import type { Command } from 'commander';
-import { UserError } from '../../errors.ts';
-import { readTrunk } from '../../package/index.ts';
-import { verifyArtifact, type VerifyOptions } from '../../sign/index.ts';
-
-export interface VerifyFlags {
-  bundle?: string;
-  key?: string;
-  repo?: string;
-  workflow?: string;
-  trustedRoot?: string;
-  serverUrl?: string;
-  sourceDigest?: string;
-  builderId?: string;
-}
-
-/** Every file inside a trunk against its `digests` (readTrunk throws on any mismatch). */
-export const trunkContents = async (file: string) => (await readTrunk(file)).digests.size;
-
-/** Verification options from the flags that `verify` and `install` share. */
-export function verifyOptions(opts: VerifyFlags): VerifyOptions {
-  if (!opts.key === !opts.repo) throw new UserError('verify: pass either --key PUB or --repo OWNER/REPO', { exitCode: 2 });
-  if (opts.repo && !/^[\w.-]+\/[\w.-]+$/.test(opts.repo)) throw new UserError(`--repo must be OWNER/REPO, got "${opts.repo}"`, { exitCode: 2 });
-  if (opts.workflow && !opts.repo) throw new UserError('--workflow goes with --repo', { exitCode: 2 });
-  return {
-    ...(opts.bundle ? { bundle: opts.bundle } : {}),
-    ...(opts.key ? { key: opts.key } : {}),
-    ...(opts.repo
-      ? { identity: { repository: opts.repo, ...(opts.workflow ? { workflow: opts.workflow } : {}), ...(opts.serverUrl ? { serverUrl: opts.serverUrl } : {}) } }
-      : {}),
-    ...(opts.trustedRoot ? { trustedRoot: opts.trustedRoot } : {}),
-    ...(opts.sourceDigest ? { sourceDigest: opts.sourceDigest } : {}),
-    ...(opts.builderId ? { builderId: opts.builderId } : {}),
-    trunkContents,
-  };
-}
+import { lazy } from '../options.ts';
 
 export function register(program: Command): void {
   program
@@ -49,15 +15,5 @@ export function register(program: Command): void {
     .option('--source-digest <hex>', 'the source archive sha256 (or git commit) the provenance must name')
     .option('--builder-id <uri>', 'the builder id the provenance must name')
     .option('--json', 'print JSON')
-    .action(async (artifact: string, opts: VerifyFlags & { json?: boolean }) => {
-      const options = verifyOptions(opts);
-      const result = await verifyArtifact(artifact, options);
-      if (opts.json) {
-        const { statement: _s, ...rest } = result;
-        process.stdout.write(`${JSON.stringify(rest, null, 2)}\n`);
-        return;
-      }
-      result.checks.forEach((c, i) => process.stdout.write(`ok ${i + 1} ${c.step}: ${c.detail}\n`));
-      process.stdout.write(`verified ${artifact}\n`);
-    });
+    .action(lazy(() => import('../run/verify.ts')));
 }

@@ -1,0 +1,54 @@
+import path from 'node:path';
+import { buildJob, jobDirName, type JobResult } from '../../build/index.ts';
+import { UserError } from '../../errors.ts';
+import { reportBuild } from '../../github/outputs.ts';
+import { summaryTable } from '../../github/runner.ts';
+import { loadValidMatrix } from '../../matrix/index.ts';
+import { expandJobs } from '../../plan/index.ts';
+import { printTable } from '../options.ts';
+
+export interface BuildFlags {
+  matrix: string;
+  version?: string;
+  pg?: number;
+  arch?: string;
+  libc?: string;
+  out: string;
+  engine?: string;
+  images: 'auto' | 'local' | 'public';
+  test: boolean;
+  force?: boolean;
+}
+
+export async function run(extension: string, opts: BuildFlags): Promise<void> {
+  const matrix = await loadValidMatrix(opts.matrix);
+  const loaded = matrix.entries.find((e) => e.entry.name === extension);
+  if (!loaded) throw new UserError(`no matrix entry named "${extension}" (see \`trunkfarm plan\`)`, { exitCode: 2 });
+  if (opts.version && opts.version !== loaded.entry.version) throw new UserError(`${extension}: the matrix has version ${loaded.entry.version}, not ${opts.version}`, { exitCode: 2 });
+  const jobs = expandJobs(matrix, [loaded]).filter(
+    (j) => (opts.pg === undefined || j.pg === opts.pg) && (!opts.arch || j.arch === opts.arch) && (!opts.libc || j.libc === opts.libc),
+  );
+  if (jobs.length === 0) throw new UserError(`${extension}: no job matches those axes (its platforms: \`trunkfarm plan --extension ${extension}\`)`, { exitCode: 2 });
+
+  const rows: string[][] = [];
+  const builds: { dir: string; result: JobResult }[] = [];
+  let failed = 0;
+  for (const job of jobs) {
+    const platform = matrix.platforms.find((p) => p.pg === job.pg && p.arch === job.arch && p.libc === job.libc)!;
+    const result = await buildJob(job, loaded.entry, platform, matrix, { out: opts.out, images: opts.images, test: opts.test, ...(opts.engine ? { engine: opts.engine } : {}), ...(opts.force ? { force: true } : {}) });
+    if (result.status === 'failed') failed++;
+    builds.push({ dir: path.join(opts.out, jobDirName(job)), result });
+    rows.push([
+      jobDirName(job),
+      result.status === 'built' ? 'built' : `failed (${result.failure?.step})`,
+      result.artifacts ? `${(result.artifacts.trunk.size / 1024).toFixed(0)} KiB` : '-',
+      result.closure ? (result.closure.ok ? `ok${result.closure.bundled.length ? `, ${result.closure.bundled.length} bundled` : ''}` : 'problems') : '-',
+      result.artifacts?.trunk.sha256.slice(0, 16) ?? '-',
+    ]);
+  }
+  const header = ['JOB', 'STATUS', 'TRUNK', 'CLOSURE', 'SHA256'];
+  printTable(header, rows);
+  await summaryTable('trunkfarm build', header, rows);
+  await reportBuild(builds);
+  if (failed > 0) process.exitCode = 1;
+}

@@ -1,0 +1,44 @@
+import { UserError } from '../../errors.ts';
+import { type PlanJson, planJson, reportPlan } from '../../github/outputs.ts';
+import { loadValidMatrix } from '../../matrix/index.ts';
+import { expandJobs, planChangedSince, readIndexKeys, selectStale, shard } from '../../plan/index.ts';
+import { printTable } from '../options.ts';
+
+export interface PlanFlags {
+  matrix: string;
+  changedSince?: string;
+  index?: string;
+  extension?: string[];
+  json?: boolean;
+}
+
+export async function run(opts: PlanFlags): Promise<void> {
+  const matrix = await loadValidMatrix(opts.matrix);
+  let entries = matrix.entries;
+  if (opts.extension) {
+    const wanted = new Set(opts.extension);
+    const unknown = [...wanted].filter((n) => !matrix.entries.some((e) => e.entry.name === n));
+    if (unknown.length > 0) {
+      throw new UserError(`--extension: no matrix entry named ${unknown.join(', ')}`, { exitCode: 2 });
+    }
+    entries = entries.filter((e) => wanted.has(e.entry.name));
+  }
+  // Only what is selected is expanded: keying every job of a large matrix to keep a few is most of
+  // the cost of a pull request's plan.
+  const planned = opts.changedSince ? await planChangedSince(matrix, opts.changedSince, entries) : expandJobs(matrix, entries);
+  const jobs = opts.index ? selectStale(planned, await readIndexKeys(opts.index)) : planned;
+  const shards = shard(jobs);
+  let text: PlanJson | undefined;
+  const json = () => (text ??= planJson(jobs, shards));
+  await reportPlan(jobs, shards, json);
+  if (opts.json) {
+    // JSON.stringify({ jobs, shards }), from the text the step outputs may already have written.
+    process.stdout.write(`{"jobs":${json().jobs},"shards":${json().shards}}\n`);
+    return;
+  }
+  printTable(
+    ['EXTENSION', 'VERSION', 'PLATFORM', 'RUNNER', 'KEY'],
+    jobs.map((j) => [j.extension, j.version, j.platform, j.runner, j.key.slice(0, 12)]),
+  );
+  process.stdout.write(`${jobs.length} job(s)\n`);
+}

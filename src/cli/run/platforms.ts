@@ -1,0 +1,14 @@
+import { loadValidMatrix } from '../../matrix/index.ts';
+import { printTable } from '../options.ts';
+
+export async function run(opts: { matrix: string; json?: boolean }): Promise<void> {
+  const { platforms } = await loadValidMatrix(opts.matrix);
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify(platforms, null, 2)}\n`);
+    return;
+  }
+  printTable(
+    ['PLATFORM', 'RUNNER', 'BUILDER', 'BASE', 'LOCAL BUILDER'],
+    platforms.map((p) => [p.name, p.runner, p.builder.ref, p.base.ref, p.builder.local ?? '-']),
+  );
+}
