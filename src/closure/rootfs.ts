@@ -247,10 +247,75 @@ export async function layeredTarRoot(
       p = parent;
     }
   };
-  for (const layer of layers) {
-    const stream = typeof layer === 'function' ? await layer() : layer;
-    await readLayer(stream, label, keep, whiteouts, entries, add, remove, children);
-  }
+  // One layer: its entries over what the layers below left.
+  const readLayer = (stream: Readable): Promise<void> => {
+    const ex = extract();
+    const done = new Promise<void>((resolve, reject) => {
+      ex.on('entry', (header, body, next) => {
+        const path = normalizePath(header.name);
+        const name = basename(path);
+        if (whiteouts && name.startsWith(WHITEOUT)) {
+          const dir = dirname(path);
+          if (name === OPAQUE) for (const child of [...(children.get(dir) ?? [])]) remove(joinPath(dir, child));
+          else remove(joinPath(dir, name.slice(WHITEOUT.length)));
+          body.on('end', () => next());
+          body.resume();
+          return;
+        }
+        const chunks: Buffer[] = [];
+        let want: 'elf' | 'data' | undefined;
+        if (header.type === 'file' || header.type === 'contiguous-file') want = keep(path, header.size ?? 0);
+        body.on('data', (chunk: unknown) => {
+          if (want !== undefined) chunks.push(chunk as Buffer);
+        });
+        body.on('error', reject);
+        body.on('end', () => {
+          if (path === '/') return next();
+          switch (header.type) {
+            case 'directory':
+              add(path, { kind: 'dir' });
+              break;
+            case 'symlink':
+              add(path, { kind: 'symlink', target: header.linkname ?? '' });
+              break;
+            case 'link': {
+              const target = entries.get(normalizePath(header.linkname ?? ''));
+              add(path, target !== undefined ? { ...target } : { kind: 'file', size: 0 });
+              break;
+            }
+            case 'file':
+            case 'contiguous-file': {
+              const entry: MemEntry = { kind: 'file', size: header.size ?? 0 };
+              if (want !== undefined) {
+                const data = Buffer.concat(chunks);
+                if (want === 'data') entry.data = data;
+                else if (isElf(data)) {
+                  try {
+                    entry.elf = parseElfBuffer(data, `${label}:${path}`, VIEW_PARSE);
+                  } catch (err) {
+                    if (!(err instanceof ElfError)) return reject(err);
+                    entry.elf = err;
+                  }
+                }
+              }
+              add(path, entry);
+              break;
+            }
+            default:
+              add(path, { kind: 'other' });
+          }
+          next();
+        });
+        body.resume();
+      });
+      ex.on('finish', resolve);
+      ex.on('error', reject);
+      stream.on('error', reject);
+    });
+    stream.pipe(ex);
+    return done;
+  };
+  for (const layer of layers) await readLayer(typeof layer === 'function' ? await layer() : layer);
   return {
     label,
     lstat(path) {
@@ -270,81 +335,4 @@ export async function layeredTarRoot(
       return entries.get(path)?.elf;
     },
   };
-}
-
-function readLayer(
-  stream: Readable,
-  label: string,
-  keep: Keep,
-  whiteouts: boolean,
-  entries: Map<string, MemEntry>,
-  add: (path: string, entry: MemEntry) => void,
-  remove: (path: string) => void,
-  children: Map<string, Set<string>>,
-): Promise<void> {
-  const ex = extract();
-  const done = new Promise<void>((resolve, reject) => {
-    ex.on('entry', (header, body, next) => {
-      const path = normalizePath(header.name);
-      const name = basename(path);
-      if (whiteouts && name.startsWith(WHITEOUT)) {
-        const dir = dirname(path);
-        if (name === OPAQUE) for (const child of [...(children.get(dir) ?? [])]) remove(joinPath(dir, child));
-        else remove(joinPath(dir, name.slice(WHITEOUT.length)));
-        body.on('end', () => next());
-        body.resume();
-        return;
-      }
-      const chunks: Buffer[] = [];
-      let want: 'elf' | 'data' | undefined;
-      if (header.type === 'file' || header.type === 'contiguous-file') want = keep(path, header.size ?? 0);
-      body.on('data', (chunk: unknown) => {
-        if (want !== undefined) chunks.push(chunk as Buffer);
-      });
-      body.on('error', reject);
-      body.on('end', () => {
-        if (path === '/') return next();
-        switch (header.type) {
-          case 'directory':
-            add(path, { kind: 'dir' });
-            break;
-          case 'symlink':
-            add(path, { kind: 'symlink', target: header.linkname ?? '' });
-            break;
-          case 'link': {
-            const target = entries.get(normalizePath(header.linkname ?? ''));
-            add(path, target !== undefined ? { ...target } : { kind: 'file', size: 0 });
-            break;
-          }
-          case 'file':
-          case 'contiguous-file': {
-            const entry: MemEntry = { kind: 'file', size: header.size ?? 0 };
-            if (want !== undefined) {
-              const data = Buffer.concat(chunks);
-              if (want === 'data') entry.data = data;
-              else if (isElf(data)) {
-                try {
-                  entry.elf = parseElfBuffer(data, `${label}:${path}`, VIEW_PARSE);
-                } catch (err) {
-                  if (!(err instanceof ElfError)) return reject(err);
-                  entry.elf = err;
-                }
-              }
-            }
-            add(path, entry);
-            break;
-          }
-          default:
-            add(path, { kind: 'other' });
-        }
-        next();
-      });
-      body.resume();
-    });
-    ex.on('finish', resolve);
-    ex.on('error', reject);
-    stream.on('error', reject);
-  });
-  stream.pipe(ex);
-  return done;
 }

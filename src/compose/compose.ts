@@ -67,14 +67,20 @@ export async function compose(base: { repository: ImageRepository; reference: st
   const sorted = [...requests].sort((a, b) => (a.name < b.name ? -1 : 1));
   const cacheDir = options.cacheDir ?? defaultCacheDir();
   const bases = await resolveBase(base.repository, base.reference, { ...(options.arch && { arch: options.arch }), cacheDir: path.join(cacheDir, 'base') });
+  // Each extension's tags are listed once, whatever the number of platforms.
+  const published = await Promise.all(
+    sorted.map(async (request) => {
+      const repository = extensionRepository(options.extensions, request.name, options.client);
+      return { request, repository, tags: await repository.tags() };
+    }),
+  );
   const images: ComposedImage[] = [];
   const skipped: Composition['skipped'] = [];
   for (const b of bases) {
     const trunks: FetchedTrunk[] = [];
     const missing: string[] = [];
-    for (const request of sorted) {
-      const repository = extensionRepository(options.extensions, request.name, options.client);
-      const found = await findTrunk(repository, request, b.facts);
+    for (const { request, repository, tags } of published) {
+      const found = findTrunk(repository, tags, request, b.facts);
       if ('missing' in found) missing.push(found.missing);
       else trunks.push(await fetchTrunk(found, { cacheDir: path.join(cacheDir, 'trunks') }));
     }

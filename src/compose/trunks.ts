@@ -6,6 +6,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { cacheRoot } from '../build/source.ts';
 import { UserError } from '../errors.ts';
+import { EXTENSION_NAME } from '../matrix/index.ts';
 import { MEDIA } from '../package/oci/types.ts';
 import { compareSemver, parseTrunkName, type TrunkName } from '../package/trunk/name.ts';
 import { type RegistryClient, parseReference } from '../publish/registry/index.ts';
@@ -43,12 +44,10 @@ export interface FetchedTrunk extends FoundTrunk {
   manifestDigest: string;
 }
 
-const NAME = /^[a-z][a-z0-9_-]{0,62}$/;
-
 /** `NAME` or `NAME@VERSION`. */
 export function parseExtensionSpec(text: string): ExtensionRequest {
   const [name, version, extra] = text.split('@');
-  if (name === undefined || !NAME.test(name) || extra !== undefined || version === '') {
+  if (name === undefined || !EXTENSION_NAME.test(name) || extra !== undefined || version === '') {
     throw new UserError(`--ext ${JSON.stringify(text)}: expected NAME or NAME@VERSION (a lower-case extension name as the matrix spells it)`, { exitCode: 2 });
   }
   return { name, ...(version !== undefined && { version }) };
@@ -78,9 +77,8 @@ function fits(t: TrunkName, target: Target): boolean {
   return t.os === TRUNK_OS[target.libc] && t.arch === target.arch;
 }
 
-/** The trunk of `request` for `target`, or a reason a person can act on. */
-export async function findTrunk(repository: ImageRepository, request: ExtensionRequest, target: Target): Promise<FoundTrunk | { missing: string }> {
-  const tags = await repository.tags();
+/** The trunk of `request` for `target` among the repository's `tags`, or a reason a person can act on. */
+export function findTrunk(repository: ImageRepository, tags: string[], request: ExtensionRequest, target: Target): FoundTrunk | { missing: string } {
   const trunks = tags.flatMap((tag) => {
     const parsed = trunkOfTag(request.name, tag);
     return parsed === undefined ? [] : [{ tag, parsed }];

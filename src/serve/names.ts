@@ -5,6 +5,7 @@
 // `postgres` is a base the server was started with; what follows it in the path, or each `+` in
 // the tag, is an extension, pinned with `--VERSION` (path) or `@VERSION` (tag).
 import type { ExtensionRequest } from '../compose/index.ts';
+import { EXTENSION_NAME } from '../matrix/index.ts';
 
 export interface ComposeName {
   /** The configured base alias the name starts with. */
@@ -23,7 +24,6 @@ export class NameError extends Error {
   }
 }
 
-const EXT_NAME = /^[a-z][a-z0-9_-]{0,62}$/;
 const VERSION = /^[0-9A-Za-z][0-9A-Za-z.+~-]{0,63}$/;
 
 /** Splits a repository name into the base alias and the path-form extensions. */
@@ -49,7 +49,7 @@ function extension(text: string, pin: '--' | '@'): ExtensionRequest {
   const at = text.indexOf(pin);
   const name = at < 0 ? text : text.slice(0, at);
   const version = at < 0 ? undefined : text.slice(at + pin.length);
-  if (!EXT_NAME.test(name)) throw new NameError('NAME_INVALID', `${JSON.stringify(text)} is not an extension name (lower-case letters, digits, _ or -)`);
+  if (!EXTENSION_NAME.test(name)) throw new NameError('NAME_INVALID', `${JSON.stringify(text)} is not an extension name (lower-case letters, digits, _ or -)`);
   if (version !== undefined && !VERSION.test(version)) throw new NameError('NAME_INVALID', `${JSON.stringify(text)}: ${JSON.stringify(version)} is not a version`);
   return { name, ...(version !== undefined && { version }) };
 }

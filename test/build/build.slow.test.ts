@@ -10,7 +10,7 @@ import { liveContainers } from '../../src/build/engine.ts';
 import { readElf } from '../../src/closure/index.ts';
 import { loadValidMatrix } from '../../src/matrix/index.ts';
 import { expandJobs } from '../../src/plan/index.ts';
-import { buildOne } from '../support/build.ts';
+import { buildOne, buildShared } from '../support/build.ts';
 
 const MINUTES = 60_000;
 
@@ -92,7 +92,7 @@ describe('other majors and libcs', () => {
   }, 20 * MINUTES);
 
   it('pgvector builds for musl without GNU ifuncs and loads in the musl PostgreSQL 17', async () => {
-    const { result, dir } = await buildOne('pgvector', 17, 'musl');
+    const { result, dir } = await buildShared('pgvector', 17, 'musl');
     const module = readElf(path.join(dir, 'stage', 'pgsql', 'pkglib', 'vector.so'));
     expect(module.interp ?? null).toBeNull();
     expect(module.needed).toContain('libc.so');
@@ -104,7 +104,7 @@ describe('other majors and libcs', () => {
 
 describe('PostGIS, whose libraries the base image lacks', () => {
   it('bundles GEOS, PROJ and their dependencies with proj.db, and transforms coordinates with no LD_LIBRARY_PATH', async () => {
-    const { result, dir } = await buildOne('postgis', 17);
+    const { result, dir } = await buildShared('postgis', 17);
     const bundled = result.closure!.bundled.map((b) => b.soname);
     expect(bundled).toEqual(expect.arrayContaining([expect.stringMatching(/^libgeos_c\.so/), expect.stringMatching(/^libproj\.so/), expect.stringMatching(/^libjson-c\.so/)]));
     for (const b of result.closure!.bundled) expect(b.package, b.soname).toBeTruthy();

@@ -1,5 +1,5 @@
 // Builds one job of the project matrix with the local images, as `trunkfarm build` does.
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildJob, type JobResult } from '../../src/build/index.ts';
@@ -47,15 +47,28 @@ export async function buildShared(extension: string, pg: number, libc: Libc = 'g
   for (;;) {
     try {
       await mkdir(lock);
+      await writeFile(path.join(lock, 'pid'), String(process.pid));
       break;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      await new Promise((r) => setTimeout(r, 500));
+      // A lock left by a test process that died (a kept TRUNKFARM_TEST_BUILDS) is taken over.
+      const holder = Number(await readFile(path.join(lock, 'pid'), 'utf8').catch(() => '0'));
+      if (holder > 0 && !alive(holder)) await rm(lock, { recursive: true, force: true });
+      else await new Promise((r) => setTimeout(r, 500));
     }
   }
   try {
     return await buildOne(extension, pg, libc, arch, out);
   } finally {
     await rm(lock, { recursive: true, force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -17,7 +17,9 @@ export function blobPath(dir: string, digest: string): string {
 
 /** Creates the layout if needed; leaves an existing one as it is. */
 export async function initLayout(dir: string): Promise<void> {
-  await mkdir(join(dir, 'blobs', 'sha256'), { recursive: true });
+  await mkdir(join(dir, 'blobs', 'sha256'), { recursive: true }).catch((err: NodeJS.ErrnoException) => {
+    throw new UserError(`cannot make an OCI layout in ${dir}: ${err.code === 'ENOTDIR' || err.code === 'EEXIST' ? 'a file is in the way' : err.message}`);
+  });
   const layoutFile = join(dir, 'oci-layout');
   const current = await readFile(layoutFile, 'utf8').catch(() => undefined);
   if (current === undefined) await writeAtomic(layoutFile, `${JSON.stringify({ imageLayoutVersion: MEDIA.layout })}\n`);

@@ -14,7 +14,7 @@ export type { RetryPolicy } from './retry.ts';
 export { RegistryError } from './errors.ts';
 export type { RegistryErrorCode } from './errors.ts';
 
-export { parseReference, formatReference, isLoopback } from './reference.ts';
+export { parseReference, formatReference, isLoopback, isRepositoryPath } from './reference.ts';
 export type { Reference } from './reference.ts';
 
 export { blobSize, pushBlob } from './blobs.ts';

@@ -76,6 +76,12 @@ export function parseReference(text: string): Reference {
   return { registry, repository: path, ...(tag === undefined ? {} : { tag }), ...(digest === undefined ? {} : { digest }) };
 }
 
+/** A repository path as the distribution spec allows it: components of lower-case letters and
+ * digits separated by `.`, `_`, `__` or dashes, joined by `/`. */
+export function isRepositoryPath(path: string): boolean {
+  return path.length <= MAX_REPOSITORY && path.split('/').every((part) => PATH_COMPONENT.test(part));
+}
+
 export function formatReference(ref: Reference): string {
   return `${ref.registry}/${ref.repository}${ref.tag === undefined ? '' : `:${ref.tag}`}${ref.digest === undefined ? '' : `@${ref.digest}`}`;
 }

@@ -1,0 +1,13 @@
+import { createRequire as __trunkfarmRequire } from 'node:module';
+const require = __trunkfarmRequire(import.meta.url);
+
+// src/types.ts
+var ARCHES = ["amd64", "arm64"];
+var LIBCS = ["glibc", "musl"];
+var TRUNK_OS = { glibc: "gnulinux", musl: "musllinux" };
+
+export {
+  ARCHES,
+  LIBCS,
+  TRUNK_OS
+};

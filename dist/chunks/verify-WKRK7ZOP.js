@@ -1,0 +1,23 @@
+import { createRequire as __trunkfarmRequire } from 'node:module';
+const require = __trunkfarmRequire(import.meta.url);
+import {
+  run,
+  trunkContents,
+  verifyOptions
+} from "./chunk-IIXFFXRW.js";
+import "./chunk-XREWSZNJ.js";
+import "./chunk-5KQDVAMP.js";
+import "./chunk-OAOXXPHI.js";
+import "./chunk-E3AMED6D.js";
+import "./chunk-LVP3V3JW.js";
+import "./chunk-3G24UW4F.js";
+import "./chunk-QFUYMEF4.js";
+import "./chunk-XY2GKEIH.js";
+import "./chunk-BS25TXF5.js";
+import "./chunk-YUDCMAJG.js";
+import "./chunk-WQPCGQ3Y.js";
+export {
+  run,
+  trunkContents,
+  verifyOptions
+};
