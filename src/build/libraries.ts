@@ -3,6 +3,7 @@
 // each round is one `exec` of a small POSIX script that finds each library the way the loader
 // would (run-path hints, ld.so.cache, the default directories) and copies the real file into the
 // bind-mounted bundle directory. It works the same with docker and podman.
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { FetchedLibrary, LibrarySource } from '../closure/index.ts';
@@ -33,7 +34,10 @@ for so in "$@"; do
     if [ -n "$pkg" ]; then
       ver=$(dpkg-query -W -f '${'${Version}'}' "$pkg" 2>/dev/null || true)
       doc="/usr/share/doc/$pkg/copyright"
-      [ -f "$doc" ] && lic=$(awk '/^License:/ { sub(/^License: */, ""); print; exit }' "$doc")
+      if [ -f "$doc" ]; then
+        lic=$(awk '/^License:/ { sub(/^License: */, ""); print; exit }' "$doc")
+        cp -L "$doc" "$out/$so/copyright"
+      fi
     fi
   elif command -v apk >/dev/null 2>&1; then
     owner=$(apk info --who-owns "$real" 2>/dev/null | awk '{ print $NF }' || true)
@@ -78,6 +82,7 @@ export function containerLibraries(c: Container, hostBundle: string, log: string
           ...(pkg ? { package: pkg } : {}),
           ...(version ? { version } : {}),
           ...(license ? { license } : {}),
+          ...(existsSync(path.join(hostBundle, soname, 'copyright')) ? { licenseText: path.join(hostBundle, soname, 'copyright') } : {}),
         });
       }
       return out;

@@ -12,14 +12,14 @@ import { pipeline } from 'node:stream/promises';
 import { bundleTree, captureImageInventory, type CheckResult, type Inventory, loadInventory, saveInventory } from '../closure/index.ts';
 import { UserError } from '../errors.ts';
 import type { ExtensionEntry, Matrix } from '../matrix/index.ts';
-import { installTrunk, pack, type PackageMeta } from '../package/index.ts';
-import { type JsonObject, writeSidecar } from '../sign/index.ts';
+import { installTrunk, pack, type PackageMeta, TOP_TEXT } from '../package/index.ts';
+import { builderImageInput, type JsonObject, writeSidecar } from '../sign/index.ts';
 import type { Job, Platform } from '../types.ts';
 import { type Container, detectEngine, type Engine, exec, execStream, type ImageInfo, inspectImage, pull, removeContainer, startContainer } from './engine.ts';
 import { jobDirName, type JobResult, type StepRecord, upToDate, writeResult } from './job.ts';
 import { containerLibraries } from './libraries.ts';
 import { buildScript, CONTAINER, installcheckScript, pgConfigScript } from './pipeline.ts';
-import { CLUSTER, initdbScript, installScript, PGDATA_MOUNT, serverScript, smokeSettings, smokeSql, startServerScript, TEST_MOUNT, unpackClusterScript, volumeMount, type SmokeMode } from './smoke.ts';
+import { CLUSTER, copyRootScript, initdbScript, PGDATA_MOUNT, baseInstallTarget, serverScript, smokeSettings, smokeSql, startServerScript, TEST_MOUNT, unpackClusterScript, volumeMount, type SmokeMode } from './smoke.ts';
 import { fetchSource, cacheRoot, unpackSource } from './source.ts';
 import { layoutStage, type PgConfig, parsePgConfig } from './stage.ts';
 
@@ -112,6 +112,8 @@ export async function buildJob(job: Job, entry: ExtensionEntry, platform: Platfo
     logs: path.join(dir, 'logs'),
     test: path.join(work, 'test'),
     extensions: path.join(work, 'extensions'),
+    /** Where the system-mode test installs the trunk, to be copied over the base image's /. */
+    sysroot: path.join(work, 'sysroot'),
   };
   // The source directory is created by the unpacking (or copying) itself.
   for (const [key, p] of Object.entries(paths)) if (key !== 'src') await mkdir(p, { recursive: true });
@@ -175,7 +177,7 @@ export async function buildJob(job: Job, entry: ExtensionEntry, platform: Platfo
         await cp(from, paths.src, { recursive: true });
         return { uri: `file:${path.relative(repoRoot, from) || '.'}`, sha256: '', from: 'repository' };
       }
-      const src = 'git' in entry.source ? { git: entry.source.git, commit: entry.source.commit } : { url: entry.source.url!, sha256: entry.source.sha256, ...(entry.source.debian ? { debian: entry.source.debian } : {}) };
+      const src = 'git' in entry.source ? { git: entry.source.git, commit: entry.source.commit } : { ...(entry.source.url ? { url: entry.source.url } : {}), sha256: entry.source.sha256, ...(entry.source.debian ? { debian: entry.source.debian } : {}) };
       const got = await fetchSource(src, { log });
       await unpackSource(got.path, paths.src);
       return { uri: got.url, sha256: got.sha256, from: got.from };
@@ -286,13 +288,17 @@ export async function buildJob(job: Job, entry: ExtensionEntry, platform: Platfo
       });
 
       const packing = step('package', async () => {
-        const written = await pack(paths.stage, packageMeta(entry, job, platform, pg, checked, fetched.sha256, epoch), dir);
+        // The libc version a package states is the oldest it runs on: for glibc, the newest symbol
+        // version its files ask for; musl has no symbol versions, so the base image's musl.
+        const libcVersion = platform.libc === 'glibc' ? checked.glibcRequired : inventory.libcVersion;
+        const written = await pack(paths.stage, packageMeta(entry, job, platform, pg, checked, fetched.sha256, epoch, libcVersion), dir);
         // What signing needs to state how the trunk was made (`trunkfarm sign`, `publish`).
         await writeSidecar(written.trunk.path, written.trunk.sha256, {
           entry: entry as unknown as JsonObject,
           platform: { name: platform.name, builder: builderRef, base: baseRef },
           ...(fetched.sha256 ? { source: { uri: fetched.uri, sha256: fetched.sha256 } } : {}),
-          builderImage: { ref: builderRef, digest: builderInfo.id },
+          // The manifest digest the image is pulled by when the engine knows one, else its id.
+          builderImage: builderImageInput(builderRef, builderInfo),
           buildKey: job.key,
           startedOn: startedAt,
           finishedOn: new Date().toISOString(),
@@ -307,13 +313,14 @@ export async function buildJob(job: Job, entry: ExtensionEntry, platform: Platfo
         await packing;
         return;
       }
-      // The system-mode test copies the staged files, which packing only reads: it need not wait.
-      if (mode === 'volume') await packing;
+      // What is tested is the trunk as a user installs it.
       const smoke = step('test', async () => {
         await writeFile(path.join(paths.test, 'smoke.sql'), smokeSql(entry));
-        if (mode === 'volume') await installTrunk((await packing).trunk.path, { extensionsDir: paths.extensions });
+        const { trunk } = await packing;
+        if (mode === 'volume') await installTrunk(trunk.path, { extensionsDir: paths.extensions });
+        else await installTrunk(trunk.path, { pgConfig: baseInstallTarget(pg, platform, inventory.libcVersion, paths.sysroot) });
         const c = await tester;
-        if (mode === 'system') await run(c, 'test', installScript(pg, `${JOB_MOUNT}/${path.relative(dir, paths.stage)}`));
+        if (mode === 'system') await run(c, 'test', copyRootScript(`${JOB_MOUNT}/${path.relative(dir, paths.sysroot)}`));
         await run(c, 'test', serverScript(platform.pg), { user: 'postgres' });
       });
       await settle([packing, smoke]);
@@ -413,10 +420,15 @@ async function replay(logFile: string, title: string): Promise<void> {
   process.stderr.write(`${grouped ? `::group::${title}\n` : ''}${text}${grouped ? '::endgroup::\n' : ''}`);
 }
 
-/** The source's licence texts go to the top of the package, as the trunk format asks. */
+/** The source's licence texts go to the top of the package, as the trunk format asks; those
+ * the format has no top-level name for (COPYRIGHT, LICENSE-MIT) go to licenses/. */
 async function copyLicenses(src: string, stage: string, named: string[]): Promise<void> {
-  for (const name of await readdir(src)) {
-    if (/^(LICEN[CS]E|COPYING|NOTICE|COPYRIGHT)([._-].*)?$/i.test(name)) await cp(path.join(src, name), path.join(stage, name), { recursive: true });
+  for (const entry of await readdir(src, { withFileTypes: true })) {
+    const name = entry.name;
+    if (!entry.isFile() || !/^(LICEN[CS]E|COPYING|NOTICE|COPYRIGHT)([._-].*)?$/i.test(name)) continue;
+    const to = TOP_TEXT.test(name) ? path.join(stage, name) : path.join(stage, 'licenses', name);
+    await mkdir(path.dirname(to), { recursive: true });
+    await cp(path.join(src, name), to);
   }
   for (const file of named) {
     await cp(path.join(src, file), path.join(stage, 'licenses', path.basename(file))).catch(() => {
@@ -447,11 +459,12 @@ ${pkgs.length === 0 ? 'echo "no build dependencies to install"; exit 0' : `echo 
 `;
 }
 
-function packageMeta(entry: ExtensionEntry, job: Job, platform: Platform, pg: PgConfig, closure: CheckResult | undefined, sourceSha: string, epoch: number): PackageMeta {
+function packageMeta(entry: ExtensionEntry, job: Job, platform: Platform, pg: PgConfig, closure: CheckResult | undefined, sourceSha: string, epoch: number, libcVersion: string | undefined): PackageMeta {
   const version = (pg.version ?? '').replace(/^PostgreSQL\s+/, '').split(/\s/)[0] ?? '';
   const [maj, min] = version.split('.').map((n) => Number.parseInt(n, 10));
   const sqlOnly = entry.language === 'sql';
-  const bundledSonames = new Set((closure?.bundled ?? []).map((b) => b.soname));
+  // System libraries: what the files need that the package does not ship (bundled or its own).
+  const shipped = new Set([...(closure?.bundled ?? []).map((b) => b.soname), ...(closure?.files ?? []).flatMap((f) => (f.soname ? [f.soname] : []))]);
   return {
     name: entry.name,
     version: entry.version,
@@ -462,10 +475,10 @@ function packageMeta(entry: ExtensionEntry, job: Job, platform: Platform, pg: Pg
     language: entry.language,
     extensions: entry.contents.extensions,
     postgres: { version, major: platform.pg, versionNum: (maj ?? platform.pg) * 10000 + (min ?? 0), cflags: pg.cflags ?? '', cppflags: pg.cppflags ?? '', ldflags: pg.ldflags ?? '', libs: pg.libs ?? '' },
-    platform: sqlOnly ? { os: 'any', arch: 'any', libc: 'any' } : { os: platform.os, arch: platform.arch, libc: platform.libc },
+    platform: sqlOnly ? { os: 'any', arch: 'any', libc: 'any' } : { os: platform.os, arch: platform.arch, libc: platform.libc, ...(libcVersion ? { libcVersion } : {}) },
     dependencies: {
       extensions: entry.dependencies.extensions ?? [],
-      system: [...new Set((closure?.files ?? []).flatMap((f) => f.needed).filter((n) => !bundledSonames.has(n)))].sort(),
+      system: [...new Set((closure?.files ?? []).flatMap((f) => f.needed).filter((n) => !shipped.has(n)))].sort(),
       bundled: (closure?.bundled ?? []).map((b) => ({ soname: b.soname, file: b.file, ...(b.package ? { package: b.package } : {}), ...(b.version ? { version: b.version } : {}), ...(b.license ? { license: b.license } : {}) })),
     },
     buildKey: job.key,

@@ -1,11 +1,13 @@
 // The test step: a throwaway PostgreSQL in a container of the runtime base image, with the built
-// files in place, then CREATE EXTENSION and the entry's smoke SQL. Two ways to put files in place:
-// "system" copies them into the base image's own directories (what `trunkfarm install
-// --pg-config` does), "volume" mounts the image-volume tree read-only at /extensions/NAME and
-// points PostgreSQL 18's search paths at it (what Kubernetes image volumes do).
+// package in place, then CREATE EXTENSION and the entry's smoke SQL. Two ways to put it in place,
+// both through the installer users run: "system" installs the trunk into the base image's own
+// directories (`trunkfarm install --pg-config`), "volume" mounts the image-volume tree read-only
+// at /extensions/NAME and points PostgreSQL 18's search paths at it (what Kubernetes image volumes
+// do).
 import type { ExtensionEntry } from '../matrix/index.ts';
-import { CONTAINER, shellQuote } from './pipeline.ts';
-import type { PgConfig } from './stage.ts';
+import type { Platform } from '../types.ts';
+import { shellQuote } from './pipeline.ts';
+import { LAYOUT_DIRS, type PgConfig } from './stage.ts';
 
 export type SmokeMode = 'system' | 'volume';
 
@@ -24,24 +26,29 @@ function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
-/** Copies the staged files, mounted at `stage`, into the base image's directories (run as root).
- * The base and the builder come from the same distribution, so the builder's pg_config names the
- * base's paths. */
-export function installScript(pg: PgConfig, stage: string = CONTAINER.stage): string {
-  const pairs: [string, string][] = [
-    ['share', pg.sharedir!],
-    ['pkglib', pg.pkglibdir!],
-    ['lib', pg.libdir!],
-    ['bin', pg.bindir!],
-  ];
-  const lines = ['set -eu'];
-  for (const [layout, dir] of pairs) {
-    const from = `${stage}/pgsql/${layout}`;
-    lines.push(`if [ -d ${from} ]; then mkdir -p ${shellQuote(dir)} && cp -a ${from}/. ${shellQuote(dir)}/; fi`);
-  }
-  // Data that bundled libraries find relative to their own directory (PROJ's ../share/proj).
-  lines.push(`if [ -d ${stage}/sys/share ]; then mkdir -p ${shellQuote(`${pg.pkglibdir}/../share`)} && cp -a ${stage}/sys/share/. ${shellQuote(`${pg.pkglibdir}/../share`)}/; fi`);
-  return `${lines.join('\n')}\n`;
+/** The base image's PostgreSQL as the installer sees it, its directories under `root` on this
+ * machine: the builder's pg_config directories (the base and the builder come from one
+ * distribution), the platform's arch and libc, and the base's libc version. The test step
+ * installs the trunk there with the installer users run (`trunkfarm install --pg-config`), then
+ * copies `root` over the base image's /: what is tested is what an install makes of the shipped
+ * file, not the build's staging folder. */
+export function baseInstallTarget(pg: PgConfig, platform: Pick<Platform, 'name' | 'arch' | 'libc'>, libcVersion: string | undefined, root: string) {
+  const version = /PostgreSQL (\d+(?:\.\d+)?)/.exec(pg.version ?? '')?.[1];
+  const dirs: Record<string, string> = {};
+  for (const name of Object.keys(LAYOUT_DIRS)) if (!name.includes('-')) dirs[name] = `${root}${pg[name]}`;
+  return {
+    description: `the ${platform.name} base image (PostgreSQL ${version ?? '?'}, ${platform.libc}${libcVersion ? ` ${libcVersion}` : ''}, ${platform.arch})`,
+    ...(version ? { pgVersion: version, pgMajor: Number.parseInt(version, 10) } : {}),
+    arch: platform.arch,
+    libc: platform.libc,
+    ...(libcVersion ? { libcVersion } : {}),
+    dirs,
+  };
+}
+
+/** Copies an installed root (mounted at `root`) over the container's / (run as root). */
+export function copyRootScript(root: string): string {
+  return `set -eu\ncp -a ${shellQuote(root)}/. /\n`;
 }
 
 const FIND_BIN = (pg: number) =>

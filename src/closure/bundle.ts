@@ -36,6 +36,8 @@ export interface FetchedLibrary {
   package?: string;
   version?: string;
   license?: string;
+  /** A readable copy of its package's licence text (Debian's copyright file), when there is one. */
+  licenseText?: string;
 }
 
 export interface FetchContext {
@@ -144,6 +146,19 @@ async function bundleInPlace(dir: string, options: BundleOptions): Promise<Check
     }
   }
 
+  // What a library's licence asks of those who redistribute it (keep the notice) travels with
+  // it: one text per package, under licenses/ as the package formats expect.
+  const licenseFiles = new Map<string, string>();
+  for (const [soname, b] of bundled) {
+    if (b.lib.licenseText === undefined || !existsSync(b.lib.licenseText)) continue;
+    const file = posix.join('licenses', b.lib.package ?? soname, 'copyright');
+    if (!existsSync(join(dir, file))) {
+      mkdirSync(join(dir, posix.dirname(file)), { recursive: true });
+      cpSync(b.lib.licenseText, join(dir, file), { dereference: true });
+    }
+    licenseFiles.set(soname, file);
+  }
+
   const result = checkScanned(scanTree(dir, parse), options);
   result.bundled = [...bundled.entries()].map(([soname, b]): BundledLibrary => {
     const bytes = readFileSync(join(dir, b.file));
@@ -157,6 +172,7 @@ async function bundleInPlace(dir: string, options: BundleOptions): Promise<Check
       ...(b.lib.package !== undefined && { package: b.lib.package }),
       ...(b.lib.version !== undefined && { version: b.lib.version }),
       ...(b.lib.license !== undefined && { license: b.lib.license }),
+      ...(licenseFiles.has(soname) && { licenseFile: licenseFiles.get(soname) }),
       neededBy: [...b.neededBy].sort(),
     };
   });
@@ -293,6 +309,12 @@ export function rootfsSource(root: string, options: { libc?: Libc } = {}): Libra
   let inventory: Inventory | undefined;
   const db = packageDb(view);
   const hostPath = (p: string) => `${root.replace(/\/+$/, '')}${p}`;
+  // Within the root, where doc directories are often links to another package's.
+  const copyrightOf = (pkg: string): { licenseText?: string } => {
+    const doc = resolvePath(view, `/usr/share/doc/${pkg}`);
+    const file = doc === undefined ? undefined : resolvePath(view, joinPath(doc.path, 'copyright'));
+    return file?.entry.kind === 'file' ? { licenseText: hostPath(file.path) } : {};
+  };
   return {
     async fetch(sonames, context) {
       if (inventory === undefined) {
@@ -328,6 +350,7 @@ export function rootfsSource(root: string, options: { libc?: Libc } = {}): Libra
           ...(owner !== undefined && { package: owner.name }),
           ...(owner?.version !== undefined && { version: owner.version }),
           ...(owner?.license !== undefined && { license: owner.license }),
+          ...(owner?.manager === 'dpkg' && copyrightOf(owner.name)),
         });
       }
       return out;

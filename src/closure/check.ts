@@ -26,6 +26,7 @@ export type ProblemKind =
   | 'textrel'
   | 'absolute-runpath'
   | 'relative-runpath'
+  | 'platform-runpath'
   | 'data';
 
 export interface Problem {
@@ -72,6 +73,8 @@ export interface BundledLibrary {
   package?: string;
   version?: string;
   license?: string;
+  /** Its licence text in the tree (`licenses/PACKAGE/copyright`), when the source had one. */
+  licenseFile?: string;
   /** Tree files that needed it. */
   neededBy: string[];
 }
@@ -97,6 +100,8 @@ export interface CheckResult {
   data: DataRequirement[];
   layouts: { name: string; mounts: { runtime: string; dir: string }[] }[];
   base: { source: string; libc: Libc; machine: string; glibcVersion?: string };
+  /** The highest GLIBC_ symbol version the files ask for: the oldest glibc they run on. */
+  glibcRequired?: string;
 }
 
 /** The platform a package is for; checked against the inventory's own facts. */
@@ -233,6 +238,17 @@ export function checkScanned(tree: Tree, options: CheckOptions): CheckResult {
     }
   }
 
+  let glibcRequired: string | undefined;
+  for (const f of tree.files) {
+    if (f.elf instanceof Error) continue;
+    for (const need of f.elf.verneed) {
+      for (const v of need.versions) {
+        const glibc = /^GLIBC_(\d+(?:\.\d+)*)$/.exec(v.name)?.[1];
+        if (glibc !== undefined && (glibcRequired === undefined || compareVersions(glibc, glibcRequired) > 0)) glibcRequired = glibc;
+      }
+    }
+  }
+
   return {
     ok: files.every((f) => f.verdict === 'ok'),
     files,
@@ -240,6 +256,7 @@ export function checkScanned(tree: Tree, options: CheckOptions): CheckResult {
     data,
     layouts: layouts.map((l) => ({ name: l.name, mounts: l.mounts.map((m) => ({ runtime: m.runtime, dir: m.local.slice(tree.root.replace(/\/+$/, '').length + 1) || '.' })) })),
     base: { source: inventory.source, libc: inventory.libc, machine: inventory.machine, ...(inventory.glibcVersion !== undefined && { glibcVersion: inventory.glibcVersion }) },
+    ...(glibcRequired !== undefined && { glibcRequired }),
   };
 }
 
@@ -277,6 +294,11 @@ function runPathProblems(elf: ElfInfo, layout: Layout, add: (p: Problem) => void
       if (!inside) add({ kind: 'absolute-runpath', severity: 'warning', message: `${field} entry ${entry} is an absolute path outside the package (left over from the build?): the loader searches it wherever the package runs` });
     } else if (!/^\$(ORIGIN|\{ORIGIN\})(\/|$)/.test(entry)) {
       add({ kind: 'relative-runpath', severity: 'warning', message: `${field} entry "${entry}" is relative to the server's working directory, not to the file: use $ORIGIN` });
+    }
+    // glibc expands $PLATFORM by the CPU that runs the file, not the kernel's AT_PLATFORM alone
+    // (x86_64 becomes haswell on CPUs with AVX2): the check can only follow the baseline name.
+    if (/\$(\{PLATFORM\}|PLATFORM(?![A-Za-z0-9_]))/.test(entry)) {
+      add({ kind: 'platform-runpath', severity: 'warning', message: `${field} entry "${entry}" uses $PLATFORM, which the loader expands by the CPU it runs on (x86_64 may become haswell or xeon_phi): libraries found through it on one machine are missed on another` });
     }
   }
 }

@@ -19,10 +19,17 @@ export const KNOWN_DATA: KnownData[] = [
   { library: /^libgdal\.so/, name: 'gdal', why: 'GDAL reads its data files (GDAL_DATA) from ../share/gdal relative to its library' },
 ];
 
-/** Where a library in `libDir` (relative to the tree) finds its data, relative to the tree. */
+/** Where the data of a library in `libDir` (relative to the tree) goes, relative to the tree. In a
+ * trunk tree, `pgsql/pkglib/../share` would be `pgsql/share`, which installs to pg_config's
+ * sharedir (/usr/share/postgresql/17), not beside pkglibdir where the library looks
+ * (/usr/lib/postgresql/17/share): trunks keep such data in `sys/share`, which each layout places
+ * at the library's `../share` (see package/layout.ts). */
 export function dataTarget(libDir: string, known: KnownData): string {
+  if (TRUNK_LIBRARY_DIRS.has(libDir)) return posix.join('sys', 'share', known.name);
   return posix.join(libDir, '..', 'share', known.name);
 }
+
+const TRUNK_LIBRARY_DIRS = new Set(['pgsql/pkglib', 'pgsql/lib']);
 
 export function dataPresent(root: string, target: string, known: KnownData): boolean {
   return existsSync(join(root, target)) && (known.marker === undefined || existsSync(join(root, target, known.marker)));

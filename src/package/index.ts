@@ -3,7 +3,7 @@
 export type { BundledLibrary, PackageMeta, PackagePlatform } from './meta.ts';
 export { packageMetaSchema, parsePackageMeta } from './meta.ts';
 export { pack, type PackResult } from './pack.ts';
-export { readStage } from './stage.ts';
+export { readStage, TOP_TEXT } from './stage.ts';
 export type { TreeEntry } from './tree.ts';
 
 export { formatTrunkName, isSemver, parseTrunkName, trunkFileName, type TrunkName } from './trunk/name.ts';

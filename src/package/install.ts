@@ -27,7 +27,12 @@ import { comparePaths, type TreeEntry } from './tree.ts';
 import { volumeTree } from './volume.ts';
 import { hashFile } from './stage.ts';
 
-export type InstallTarget = { pgConfig: string; extensionsDir?: undefined } | { extensionsDir: string; pgConfig?: string };
+/** `pgConfig`: a pg_config to run, or what one would say of a PostgreSQL that is not this
+ * machine's (a base image that a build tests its package in, its directories under a root). */
+export type PgConfigTarget = string | (InstallTargetInfo & { dirs: NonNullable<InstallTargetInfo['dirs']> });
+export type InstallTarget = { pgConfig: PgConfigTarget; extensionsDir?: undefined } | { extensionsDir: string; pgConfig?: PgConfigTarget };
+
+const probe = (pgConfig: PgConfigTarget): Promise<InstallTargetInfo> => (typeof pgConfig === 'string' ? probePgConfig(pgConfig) : Promise.resolve(pgConfig));
 
 export interface InstallOptions {
   /** Called before each rename of the commit; an exception thrown here aborts the install, which
@@ -95,7 +100,7 @@ export async function uninstallTrunk(file: string, target: InstallTarget): Promi
     await rmdir(root).catch(() => {});
     return { package: manifest.package, version: manifest.version, removed, manifest: manifestPath };
   }
-  const info = await probePgConfig(target.pgConfig);
+  const info = await probe(target.pgConfig);
   const paths = statePaths(info, meta.name);
   await recoverInterrupted(paths);
   const manifest = await loadManifest(paths.manifest, meta.name, info.description);
@@ -107,8 +112,8 @@ export async function uninstallTrunk(file: string, target: InstallTarget): Promi
 
 // --- pg_config ---------------------------------------------------------------------------------
 
-async function installWithPgConfig(file: string, pgConfig: string, options: InstallOptions): Promise<InstallReport> {
-  const info = await probePgConfig(pgConfig);
+async function installWithPgConfig(file: string, pgConfig: PgConfigTarget, options: InstallOptions): Promise<InstallReport> {
+  const info = await probe(pgConfig);
   const scratch = await mkdtemp(join(tmpdir(), 'trunkfarm-install-'));
   try {
     const trunk = await openChecked(file, join(scratch, 'pkg'), info, {});
@@ -225,8 +230,8 @@ async function recoverInterrupted(paths: { dir: string; manifest: string; journa
 
 // --- extensions directory ----------------------------------------------------------------------
 
-async function installIntoExtensionsDir(file: string, dir: string, pgConfig: string | undefined, options: InstallOptions): Promise<InstallReport> {
-  const info = pgConfig ? await probePgConfig(pgConfig) : await probeHost();
+async function installIntoExtensionsDir(file: string, dir: string, pgConfig: PgConfigTarget | undefined, options: InstallOptions): Promise<InstallReport> {
+  const info = pgConfig ? await probe(pgConfig) : await probeHost();
   await mkdir(dir, { recursive: true });
   const staging = await mkdtemp(join(dir, '.trunkfarm-staging-'));
   try {

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { buildJob } from '../../src/build/index.ts';
 import { liveContainers } from '../../src/build/engine.ts';
 import { readElf } from '../../src/closure/index.ts';
+import { readTrunk, readTrunkMeta } from '../../src/package/index.ts';
 import { loadValidMatrix } from '../../src/matrix/index.ts';
 import { expandJobs } from '../../src/plan/index.ts';
 import { buildOne, buildShared } from '../support/build.ts';
@@ -29,6 +30,13 @@ describe('building pgvector for PostgreSQL 17 (glibc, amd64)', () => {
     // Portable code: no -march=native in what the build ran.
     expect(await readFile(path.join(dir, 'logs', 'build.log'), 'utf8')).not.toMatch(/-march=native/);
     expect(await readFile(path.join(dir, 'logs', 'test.log'), 'utf8')).toMatch(/CREATE EXTENSION/);
+    // The oldest glibc it runs on: the newest GLIBC_ symbol version it asks for, which the base
+    // image provides.
+    const meta = await readTrunkMeta(trunk);
+    expect(meta.platform.libcVersion).toMatch(/^2\.\d+$/);
+    const closure = JSON.parse(await readFile(path.join(dir, 'closure.json'), 'utf8')) as { base: { glibcVersion: string } };
+    const minor = (v: string) => Number(v.split('.')[1]);
+    expect(minor(meta.platform.libcVersion!)).toBeLessThanOrEqual(minor(closure.base.glibcVersion));
 
     // The same key again: skipped outright, the artifact untouched.
     const matrix = await loadValidMatrix('matrix');
@@ -110,6 +118,22 @@ describe('PostGIS, whose libraries the base image lacks', () => {
     for (const b of result.closure!.bundled) expect(b.package, b.soname).toBeTruthy();
     const log = await readFile(path.join(dir, 'logs', 'test.log'), 'utf8');
     expect(log).toMatch(/POINT\(261845\.\d+ 62505\d+\.\d+\)/);
+    // EPSG codes given as text are found only in proj.db: the bundled PROJ found its data where
+    // the installer put it (pkglibdir/../share/proj), with no PROJ_DATA.
+    expect(log).toMatch(/POINT\(652\d{3}\.\d+ 6862\d{3}\.\d+\)/);
+    const trunk = await readTrunk(path.join(dir, result.artifacts!.trunk.file));
+    const paths = trunk.entries.map((e) => e.path);
+    expect(paths).toContain('sys/share/proj/proj.db');
+    expect(paths.filter((p) => p.startsWith('pgsql/share/proj'))).toEqual([]);
+    // Each bundled package's licence text travels with it, and the metadata points at it.
+    for (const b of result.closure!.bundled) {
+      expect(b.licenseFile, b.soname).toBe(`licenses/${b.package}/copyright`);
+      expect(paths).toContain(b.licenseFile);
+    }
+    // System libraries are what the base image provides: nothing the package ships itself.
+    const system = trunk.meta.dependencies.system;
+    expect(system).toEqual(expect.arrayContaining(['libc.so.6']));
+    for (const b of result.closure!.bundled) expect(system).not.toContain(b.soname);
   }, 30 * MINUTES);
 });
 

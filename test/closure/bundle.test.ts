@@ -83,9 +83,12 @@ describe('bundleTree', () => {
         package: 'libbar1',
         version: '2.0-1',
         license: 'MIT AND BSD-3-clause',
+        licenseFile: 'licenses/libbar1/copyright',
         neededBy: ['pgsql/pkglib/libfoo.so.1.2.3'],
       },
     ]);
+    // The package's licence text travels with it; libfoo, from /usr/local, has no package.
+    expect(readFileSync(join(root, 'licenses/libbar1/copyright'), 'utf8')).toBe(readFileSync(join(build.root, 'usr/share/doc/libbar1/copyright'), 'utf8'));
 
     // The real loader, in a clean process: 6 * 7.
     expect(dlopen(join(root, 'pgsql/pkglib/chain.so'))).toBe('OK 42');
@@ -112,7 +115,7 @@ describe('bundleTree', () => {
     expect(dlopen(join(root, 'pgsql/pkglib/own.so'))).toMatch(/^ERROR libbar\.so\.1: cannot open shared object file/);
   });
 
-  it('copies the data a bundled PROJ needs to share/proj, and says so when it cannot', async () => {
+  it('copies the data a bundled PROJ needs to sys/share/proj, and says so when it cannot', async () => {
     const proj = sharedLib('libproj.so.25.9.1.1', 'int proj_context_create(void){return 1;}', { soname: 'libproj.so.25' });
     const withData = join(work, 'build-proj');
     place(proj, join(withData, 'usr/lib/x86_64-linux-gnu'));
@@ -124,16 +127,16 @@ describe('bundleTree', () => {
     const root = trunk('geo', module);
     const r = await bundleTree(root, { inventory: glibc, source: rootfsSource(withData) });
     expect(r.ok).toBe(true);
-    expect(r.data).toEqual([{ library: 'libproj.so.25', name: 'proj', target: 'pgsql/share/proj', present: true, from: join(withData, 'usr/share/proj'), why: expect.stringContaining('proj.db') }]);
-    expect(readFileSync(join(root, 'pgsql/share/proj/proj.db'), 'utf8')).toBe('SQLite format 3\0');
+    expect(r.data).toEqual([{ library: 'libproj.so.25', name: 'proj', target: 'sys/share/proj', present: true, from: join(withData, 'usr/share/proj'), why: expect.stringContaining('proj.db') }]);
+    expect(readFileSync(join(root, 'sys/share/proj/proj.db'), 'utf8')).toBe('SQLite format 3\0');
 
     rmSync(join(withData, 'usr/share/proj'), { recursive: true });
     const bare = trunk('geo2', module);
     const r2 = await bundleTree(bare, { inventory: glibc, source: rootfsSource(withData) });
-    expect(r2.data).toEqual([{ library: 'libproj.so.25', name: 'proj', target: 'pgsql/share/proj', present: false, why: expect.any(String) }]);
+    expect(r2.data).toEqual([{ library: 'libproj.so.25', name: 'proj', target: 'sys/share/proj', present: false, why: expect.any(String) }]);
     expect(r2.files.find((f) => f.path === 'pgsql/pkglib/libproj.so.25.9.1.1')?.problems).toEqual([expect.objectContaining({ kind: 'data', severity: 'warning' })]);
     expect(r2.ok).toBe(true);
-    expect(existsSync(join(bare, 'pgsql/share/proj'))).toBe(false);
+    expect(existsSync(join(bare, 'sys/share/proj'))).toBe(false);
   });
 
   it("bundles a real library from this machine, with its package, version and license", async () => {

@@ -85,11 +85,21 @@ describe('checkTree', () => {
     expect(execFileSync('ldd', [join(root, 'pgsql/pkglib/leaky.so')]).toString()).toContain(`${leak}/libleak.so.1`);
   });
 
+  it('warns of a run path through $PLATFORM, which each CPU expands its own way', () => {
+    const mod = sharedLib('plat.so', MODULE, { args: ['-Wl,--enable-new-dtags,-rpath,$ORIGIN/${PLATFORM}'] });
+    const f = file(checkTree(tree('plat', { 'pgsql/pkglib/plat.so': mod }), { inventory: glibc }), 'pgsql/pkglib/plat.so');
+    expect(f.verdict).toBe('ok');
+    expect(f.problems).toEqual([expect.objectContaining({ kind: 'platform-runpath', severity: 'warning', message: expect.stringContaining('$PLATFORM') })]);
+  });
+
   it('flags GLIBC versions newer than the base provides', () => {
     // pthread_create moved into libc in 2.34: a module using it needs GLIBC_2.34.
     const mod = sharedLib('threads.so', '#include <pthread.h>\nstatic void *r(void *p){return p;}\nint fn(void){pthread_t t; return pthread_create(&t, 0, r, 0);}', { args: ['-pthread'] });
     const root = tree('threads', { 'pgsql/pkglib/threads.so': mod });
-    expect(checkTree(root, { inventory: glibc }).ok).toBe(true);
+    const fits = checkTree(root, { inventory: glibc });
+    expect(fits.ok).toBe(true);
+    // The oldest glibc it runs on, which the package states.
+    expect(fits.glibcRequired).toBe('2.34');
     const old = olderGlibc(glibc, '2.17');
     const f = file(checkTree(root, { inventory: old }), 'pgsql/pkglib/threads.so');
     expect(f.verdict).toBe('fail');

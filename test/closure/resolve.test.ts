@@ -17,7 +17,12 @@ import { compile, hasCompiler, place, sharedLib } from './helpers/cc.ts';
 const work = mkdtempSync(join(tmpdir(), 'trunkfarm-resolve-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-const glibc = inventoryFromDir('/');
+// glibc expands $PLATFORM by this CPU (x86_64 is haswell on CPUs with AVX2), where a target's
+// inventory can only name the baseline: compared with this machine's loader, ours must use what
+// this loader says it uses.
+const hostInventory = inventoryFromDir('/');
+const hostPlatform = /^\s+(\S+) \(AT_PLATFORM;/m.exec(spawnSync('/lib64/ld-linux-x86-64.so.2', ['--help'], { encoding: 'utf8' }).stdout)?.[1];
+const glibc: Inventory = { ...hostInventory, loader: { ...hostInventory.loader, platform: hostPlatform ?? hostInventory.loader.platform } };
 const musl = inventoryFromDir('/', { libc: 'musl' });
 
 /** Our answer for a main program: every DT_NEEDED name met while loading it, and where it goes. */
