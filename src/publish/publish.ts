@@ -82,7 +82,8 @@ export async function publish(out: string, opts: PublishOptions): Promise<Publis
     if (opts.registry) {
       client ??= createClient({});
       const target = `${opts.registry.replace(/\/+$/, '')}/${result.job.extension}`;
-      const pushed = await pushLayout(layout, target, { client });
+      // Jobs of one version built per architecture share its tag: their indexes are merged.
+      const pushed = await pushLayout(layout, target, { client, mergeIndexTags: true });
       uploadedBytes += pushed.stats.blobBytesUploaded;
       const bundle = bundles.get(dir);
       if (bundle) {

@@ -1,13 +1,16 @@
 // `trunkfarm publish` end to end: two real builds (pgvector and tf_linked for PostgreSQL 17) are
 // signed with a key, pushed to a real registry on loopback (Debian's docker-registry), checked
-// with skopeo, verified, and published again with zero blob bytes uploaded. Also the default
-// target without a registry: one OCI layout per extension that skopeo accepts.
+// with skopeo, their signature bundles found as referrers of the images, verified, and published
+// again with zero blob bytes uploaded. Also the default target, with neither --registry nor
+// --oci-layout: one OCI layout per extension under OUT/oci that skopeo accepts.
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseIndex } from '../../src/publish/index.ts';
+import { createClient, listReferrers, mediaTypes, parseReference } from '../../src/publish/registry/index.ts';
+import type { IndexEntry } from '../../src/types.ts';
 import { buildOne } from '../support/build.ts';
 import { runCli } from '../support/cli.ts';
 import { type RegistryServer, startRegistry } from './registry-server.ts';
@@ -48,6 +51,18 @@ describe('trunkfarm publish', () => {
     const digest = execFileSync('skopeo', ['inspect', '--tls-verify=false', '--format', '{{.Digest}}', `docker://${linked.oci!.ref}`], { encoding: 'utf8' }).trim();
     expect(digest).toMatch(/^sha256:/);
 
+    // Each image carries its signature bundle as a referrer (the tag fallback on this registry).
+    const bundles = async (e: IndexEntry) => {
+      const ref = parseReference(e.oci!.ref);
+      const client = createClient();
+      try {
+        return await listReferrers(client, { registry: ref.registry, repository: ref.repository }, e.oci!.digest, { artifactType: mediaTypes.SIGSTORE_BUNDLE });
+      } finally {
+        client.close();
+      }
+    };
+    for (const e of index.entries) expect(await bundles(e)).toHaveLength(1);
+
     const trunk = path.join(out, 'tf_linked-1.0.0+pg17-gnulinux-amd64', linked.trunk!.file);
     const verified = await runCli(['verify', trunk, '--key', `${key}.pub`]);
     expect(verified.code).toBe(0);
@@ -56,13 +71,15 @@ describe('trunkfarm publish', () => {
     const again = await runCli(['publish', out, '--registry', `${registry.host}/farm`, '--key', `${key}.key`]);
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/^0 bytes uploaded/m);
+    // Nothing attached twice.
+    for (const e of index.entries) expect(await bundles(e)).toHaveLength(1);
   }, 10 * MINUTES);
 
-  it('writes one OCI layout per extension when no registry is given', async () => {
+  it('writes one OCI layout per extension under OUT/oci when no registry is given', async () => {
     const layouts = await mkdtemp(path.join(tmpdir(), 'trunkfarm-layouts-'));
-    const r = await runCli(['publish', out, '--oci-layout', layouts, '--key', `${key}.key`, '--index', path.join(layouts, 'index.json')]);
+    const r = await runCli(['publish', out, '--key', `${key}.key`, '--index', path.join(layouts, 'index.json')]);
     expect(r.code).toBe(0);
-    const raw = execFileSync('skopeo', ['inspect', '--raw', `oci:${path.join(layouts, 'pgvector')}:0.8.0-pg17-gnulinux`], { encoding: 'utf8' });
+    const raw = execFileSync('skopeo', ['inspect', '--raw', `oci:${path.join(out, 'oci', 'pgvector')}:0.8.0-pg17-gnulinux`], { encoding: 'utf8' });
     expect(JSON.parse(raw).mediaType).toBe('application/vnd.oci.image.index.v1+json');
   }, 10 * MINUTES);
 });

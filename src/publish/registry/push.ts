@@ -10,9 +10,10 @@ import type { ClientOptions, RegistryClient, TransferStats } from './client.ts';
 import { readAllBlob } from './content.ts';
 import type { ContentSource, Descriptor } from './content.ts';
 import { openLayout } from './layout.ts';
-import { headManifest, parseManifest, putManifest } from './manifests.ts';
+import { sha256Digest } from './digest.ts';
+import { getManifest, headManifest, parseManifest, putManifest } from './manifests.ts';
 import type { ParsedManifest, PutResult } from './manifests.ts';
-import { isManifestType } from './media-types.ts';
+import { isIndexType, isManifestType } from './media-types.ts';
 import { ensureReferrer } from './referrers.ts';
 import { formatReference, isTag, parseReference } from './reference.ts';
 import type { Reference } from './reference.ts';
@@ -27,6 +28,10 @@ export interface PushOptions extends ClientOptions {
   client?: RegistryClient;
   /** Repositories of the same registry to mount blobs from before uploading them. */
   mountFrom?: string[];
+  /** When a tag already names an image index and the pushed manifest is an index too, tag their
+   * union instead (ours replacing the same platform, theirs keeping its annotations): the images
+   * of one version that separate jobs or runs build per architecture end up under one tag. */
+  mergeIndexTags?: boolean;
 }
 
 export interface PushedManifest {
@@ -126,7 +131,7 @@ export async function pushLayout(layout: string | ContentSource, target: string 
     await verify(client, repo, tree, tops, confirmed, accepted);
     for (const top of tops) {
       const node = tree.get(top.descriptor.digest)!;
-      for (const tag of top.tags) await moveTag(client, repo, tag, node);
+      for (const tag of top.tags) await moveTag(client, repo, tag, node, options.mergeIndexTags ?? false);
     }
 
     return {
@@ -152,17 +157,58 @@ async function settleAll(tasks: Promise<void>[]): Promise<void> {
   if (failed) throw failed.reason;
 }
 
-async function moveTag(client: RegistryClient, repo: Repository, tag: string, node: Node): Promise<void> {
+async function moveTag(client: RegistryClient, repo: Repository, tag: string, node: Node, merge: boolean): Promise<void> {
   const where = `${repo.registry}/${repo.repository}`;
-  const current = await headManifest(client, repo, tag, { push: true });
-  if (current?.digest === node.descriptor.digest) {
-    client.stats.tagsUnchanged++;
-    client.emit({ type: 'tag', repository: where, tag, digest: node.descriptor.digest, outcome: 'unchanged' });
+  // Merging reads the tag and writes it back: the registry has no conditional write, so the tag
+  // is read again afterwards, and merged again if another publish moved it meanwhile.
+  for (let round = 0; round < 5; round++) {
+    const current = await headManifest(client, repo, tag, { push: true });
+    if (current?.digest === node.descriptor.digest) {
+      client.stats.tagsUnchanged++;
+      client.emit({ type: 'tag', repository: where, tag, digest: node.descriptor.digest, outcome: 'unchanged' });
+      return;
+    }
+    let target = { digest: node.descriptor.digest, bytes: node.bytes, mediaType: node.parsed.mediaType };
+    if (merge && current && isIndexType(current.mediaType) && isIndexType(node.parsed.mediaType)) {
+      const merged = await mergedIndex(client, repo, current.digest, node);
+      if (merged) {
+        if (merged.digest === current.digest) {
+          client.stats.tagsUnchanged++;
+          client.emit({ type: 'tag', repository: where, tag, digest: current.digest, outcome: 'unchanged' });
+          return;
+        }
+        await putManifest(client, repo, merged.digest, merged.bytes, merged.mediaType);
+        target = merged;
+      }
+    }
+    await putManifest(client, repo, tag, target.bytes, target.mediaType);
+    if (merge && (await headManifest(client, repo, tag, { push: true }))?.digest !== target.digest) continue;
+    client.stats.tagsMoved++;
+    client.emit({ type: 'tag', repository: where, tag, digest: target.digest, outcome: 'moved' });
     return;
   }
-  await putManifest(client, repo, tag, node.bytes, node.parsed.mediaType);
-  client.stats.tagsMoved++;
-  client.emit({ type: 'tag', repository: where, tag, digest: node.descriptor.digest, outcome: 'moved' });
+  throw new UserError(`tag ${where}:${tag} kept changing while this publish merged its image into it; run the publish again`);
+}
+
+/** The index the tag names (`current`) with the pushed index's manifests added, each replacing
+ * the one of the same platform; children of `current` the registry no longer holds are left out,
+ * so the result never names a missing manifest. Undefined when `current` cannot be read. */
+async function mergedIndex(client: RegistryClient, repo: Repository, current: string, node: Node): Promise<{ digest: string; bytes: Buffer; mediaType: string } | undefined> {
+  const theirs = await getManifest(client, repo, current, { push: true });
+  if (!theirs) return undefined;
+  const doc = JSON.parse(theirs.bytes.toString('utf8')) as { manifests?: Descriptor[]; annotations?: Record<string, string> } & Record<string, unknown>;
+  const ours = JSON.parse(node.bytes.toString('utf8')) as { manifests: Descriptor[]; annotations?: Record<string, string> };
+  const key = (d: Descriptor) => (d.platform ? `${d.platform.os}/${d.platform.architecture}/${d.platform.variant ?? ''}/${d.platform['os.version'] ?? ''}` : d.digest);
+  const mine = new Set(ours.manifests.map(key));
+  const kept: Descriptor[] = [];
+  for (const d of doc.manifests ?? []) {
+    if (mine.has(key(d))) continue;
+    if (await headManifest(client, repo, d.digest, { push: true })) kept.push(d);
+  }
+  const manifests = [...kept, ...ours.manifests].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  const merged = { ...doc, manifests, ...(doc.annotations ?? !ours.annotations ? {} : { annotations: ours.annotations }) };
+  const bytes = Buffer.from(JSON.stringify(merged));
+  return { digest: sha256Digest(bytes), bytes, mediaType: theirs.mediaType };
 }
 
 /** Before any tag moves, every blob and manifest the tagged manifests reach must have been seen

@@ -126,3 +126,23 @@ export async function addImage(dir: string, spec: ImageSpec): Promise<MadeImage>
   await addToIndex(dir, { ...top, ...(spec.tag ? { annotations: { 'org.opencontainers.image.ref.name': spec.tag } } : {}) });
   return { top, manifests, blobs, files };
 }
+
+/** Adds to the layout `dir` an OCI 1.1 artifact (empty config, one layer of `bytes`) whose subject
+ * is `subject`, listed untagged in index.json, as a signing step leaves one; returns its digest. */
+export async function addReferrer(dir: string, subject: Descriptor, artifactType: string, bytes: Buffer): Promise<string> {
+  const layerDigest = await writeBlob(dir, bytes);
+  const empty = await writeBlob(dir, Buffer.from('{}'));
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      artifactType,
+      config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: empty, size: 2 },
+      layers: [{ mediaType: artifactType, digest: layerDigest, size: bytes.length }],
+      subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
+    }),
+  );
+  const digest = await writeBlob(dir, manifest);
+  await addToIndex(dir, { mediaType: OCI_MANIFEST, digest, size: manifest.length, artifactType });
+  return digest;
+}

@@ -23,7 +23,7 @@ import type { ClientEvent, RegistryClient } from '../../../src/publish/registry/
 import { startRegistry } from '../registry-server.ts';
 import type { RegistryServer } from '../registry-server.ts';
 import { startFaultProxy } from './fault-proxy.ts';
-import { addImage, writeBlob } from './fixtures.ts';
+import { addImage, addReferrer } from './fixtures.ts';
 
 let registry: RegistryServer;
 let scratch: string;
@@ -250,23 +250,7 @@ describe('pushLayout', () => {
   it('pushes a layout that holds an artifact with a subject, and records the referrer', async () => {
     const dir = await layout('with-referrer');
     const image = await addImage(dir, { tag: 'r', layers: [3000] });
-    const bundle = Buffer.from('{"bundle":true}');
-    const bundleDigest = await writeBlob(dir, bundle);
-    await writeBlob(dir, Buffer.from('{}'));
-    const manifest = Buffer.from(
-      JSON.stringify({
-        schemaVersion: 2,
-        mediaType: mediaTypes.OCI_MANIFEST,
-        artifactType: mediaTypes.SIGSTORE_BUNDLE,
-        config: { mediaType: mediaTypes.OCI_EMPTY, digest: mediaTypes.EMPTY_JSON.digest, size: 2 },
-        layers: [{ mediaType: mediaTypes.SIGSTORE_BUNDLE, digest: bundleDigest, size: bundle.length }],
-        subject: { mediaType: mediaTypes.OCI_MANIFEST, digest: image.top.digest, size: image.top.size },
-      }),
-    );
-    const manifestDigest = await writeBlob(dir, manifest);
-    const index = JSON.parse(await readFile(path.join(dir, 'index.json'), 'utf8')) as { manifests: unknown[] };
-    index.manifests.push({ mediaType: mediaTypes.OCI_MANIFEST, digest: manifestDigest, size: manifest.length, artifactType: mediaTypes.SIGSTORE_BUNDLE });
-    await writeFile(path.join(dir, 'index.json'), JSON.stringify(index));
+    const manifestDigest = await addReferrer(dir, image.top, mediaTypes.SIGSTORE_BUNDLE, Buffer.from('{"bundle":true}'));
 
     const client = createClient();
     try {
@@ -278,6 +262,43 @@ describe('pushLayout', () => {
       const again = await pushLayout(dir, `${registry.host}/trunkfarm/with-referrer`, { client });
       expect(again.stats.manifestsPushed).toBe(0);
       expect(await listReferrers(client, target, image.top.digest)).toHaveLength(1);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('merges per-architecture indexes under one tag with mergeIndexTags, leaving out children the registry lost', async () => {
+    const target = `${registry.host}/trunkfarm/merged`;
+    const repo = { registry: registry.host, repository: 'trunkfarm/merged' };
+    const made = [];
+    for (const architecture of ['amd64', 'arm64', 'arm64']) {
+      const dir = await layout(`merge-${architecture}`);
+      const image = await addImage(dir, { tag: 'v1', layers: [1000], platforms: [{ os: 'linux', architecture }, { os: 'freebsd', architecture }] });
+      made.push({ dir, image });
+    }
+    const platformsUnder = (ref: string) => (inspectRaw(ref).json.manifests as { digest: string; platform: { os: string; architecture: string } }[]).map((m) => `${m.platform.os}/${m.platform.architecture} ${m.digest}`);
+    const client = createClient();
+    try {
+      await pushLayout(made[0]!.dir, target, { client, mergeIndexTags: true });
+      const second = await pushLayout(made[1]!.dir, target, { client, mergeIndexTags: true });
+      expect(second.stats.tagsMoved).toBe(1);
+      const both = [...made[0]!.image.manifests, ...made[1]!.image.manifests].map((m) => `${m.platform!.os}/${m.platform!.architecture} ${m.digest}`).sort();
+      expect(platformsUnder(`${target}:v1`)).toEqual(both);
+      // Again: the tag already holds both; nothing moves.
+      const again = await pushLayout(made[0]!.dir, target, { client, mergeIndexTags: true });
+      expect(again.stats.tagsUnchanged).toBe(1);
+      expect(again.stats.tagsMoved).toBe(0);
+      // A rebuild of arm64 replaces arm64's manifests, and a child deleted from the registry meanwhile
+      // (amd64's freebsd manifest) is left out rather than named by the tag.
+      const lost = made[0]!.image.manifests.find((m) => m.platform!.os === 'freebsd')!;
+      await client.request({ operation: 'delete', registry: registry.host, method: 'DELETE', path: `/v2/trunkfarm/merged/manifests/${lost.digest}`, scopes: [], expect: [202] });
+      await pushLayout(made[2]!.dir, target, { client, mergeIndexTags: true });
+      const kept = [...made[0]!.image.manifests.filter((m) => m !== lost), ...made[2]!.image.manifests].map((m) => `${m.platform!.os}/${m.platform!.architecture} ${m.digest}`).sort();
+      expect(platformsUnder(`${target}:v1`)).toEqual(kept);
+      skopeo('copy', '--all', '--src-tls-verify=false', `docker://${target}:v1`, `oci:${await layout('merged-copy')}:x`);
+      // Without the option the tag is simply moved.
+      await pushLayout(made[1]!.dir, target, { client });
+      expect((await headManifest(client, repo, 'v1'))!.digest).toBe(made[1]!.image.top.digest);
     } finally {
       client.close();
     }

@@ -33,10 +33,10 @@ import {
   setRef,
   volumeDestination,
   writeTarGz
-} from "./chunk-5KQDVAMP.js";
+} from "./chunk-Y4FBV32I.js";
 import {
   readElfIfElf
-} from "./chunk-OAOXXPHI.js";
+} from "./chunk-R5N6SZHY.js";
 import {
   ARCHES,
   LIBCS
@@ -470,6 +470,7 @@ function compareDotted(a, b) {
 }
 
 // src/package/install.ts
+var probe = (pgConfig) => typeof pgConfig === "string" ? probePgConfig(pgConfig) : Promise.resolve(pgConfig);
 var VOLUME_MANIFEST = ".trunkfarm-install.json";
 async function installTrunk(file, target, options = {}) {
   return target.extensionsDir !== void 0 ? installIntoExtensionsDir(file, target.extensionsDir, target.pgConfig, options) : installWithPgConfig(file, target.pgConfig, options);
@@ -486,7 +487,7 @@ async function uninstallTrunk(file, target) {
     });
     return { package: manifest2.package, version: manifest2.version, removed: removed2, manifest: manifestPath };
   }
-  const info = await probePgConfig(target.pgConfig);
+  const info = await probe(target.pgConfig);
   const paths = statePaths(info, meta.name);
   await recoverInterrupted(paths);
   const manifest = await loadManifest(paths.manifest, meta.name, info.description);
@@ -497,7 +498,7 @@ async function uninstallTrunk(file, target) {
   return { package: manifest.package, version: manifest.version, removed, manifest: paths.manifest };
 }
 async function installWithPgConfig(file, pgConfig, options) {
-  const info = await probePgConfig(pgConfig);
+  const info = await probe(pgConfig);
   const scratch = await mkdtemp(join4(tmpdir(), "trunkfarm-install-"));
   try {
     const trunk = await openChecked(file, join4(scratch, "pkg"), info, {});
@@ -604,7 +605,7 @@ async function recoverInterrupted(paths) {
   return true;
 }
 async function installIntoExtensionsDir(file, dir, pgConfig, options) {
-  const info = pgConfig ? await probePgConfig(pgConfig) : await probeHost();
+  const info = pgConfig ? await probe(pgConfig) : await probeHost();
   await mkdir2(dir, { recursive: true });
   const staging = await mkdtemp(join4(dir, ".trunkfarm-staging-"));
   try {

@@ -3,7 +3,7 @@ const require = __trunkfarmRequire(import.meta.url);
 import {
   chooseSigningMethod,
   signArtifact
-} from "./chunk-LVP3V3JW.js";
+} from "./chunk-ZSYGPSCZ.js";
 import {
   loadSigningKey
 } from "./chunk-3G24UW4F.js";

@@ -8,15 +8,16 @@ import {
   shard
 } from "./chunk-ROS6NLMU.js";
 import {
-  planJson,
-  reportPlan
-} from "./chunk-W2MWMNHC.js";
-import {
   printTable
 } from "./chunk-YFM6JNZP.js";
 import {
-  loadValidMatrix
-} from "./chunk-4SXJNQIC.js";
+  loadValidMatrixAnnotated
+} from "./chunk-R7VGARMT.js";
+import {
+  planJson,
+  reportPlan
+} from "./chunk-EVEAFADD.js";
+import "./chunk-4SXJNQIC.js";
 import "./chunk-E3AMED6D.js";
 import "./chunk-XY2GKEIH.js";
 import "./chunk-BS25TXF5.js";
@@ -27,7 +28,7 @@ import "./chunk-WQPCGQ3Y.js";
 
 // src/cli/run/plan.ts
 async function run(opts) {
-  const matrix = await loadValidMatrix(opts.matrix);
+  const matrix = await loadValidMatrixAnnotated(opts.matrix, { toStderr: opts.json === true });
   let entries = matrix.entries;
   if (opts.extension) {
     const wanted = new Set(opts.extension);

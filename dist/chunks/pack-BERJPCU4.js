@@ -3,9 +3,9 @@ const require = __trunkfarmRequire(import.meta.url);
 import {
   pack,
   parsePackageMeta
-} from "./chunk-XREWSZNJ.js";
-import "./chunk-5KQDVAMP.js";
-import "./chunk-OAOXXPHI.js";
+} from "./chunk-SDUI5IA7.js";
+import "./chunk-Y4FBV32I.js";
+import "./chunk-R5N6SZHY.js";
 import "./chunk-E3AMED6D.js";
 import "./chunk-XY2GKEIH.js";
 import "./chunk-BS25TXF5.js";

@@ -2445,6 +2445,9 @@ var ElfError = class extends UserError {
     this.offset = offset;
   }
 };
+function isElfError(err) {
+  return err instanceof ElfError;
+}
 
 // src/closure/elf/constants.ts
 var PT_LOAD = 1;
@@ -3048,14 +3051,25 @@ function readElfIfElf(path, options) {
     src.close();
   }
 }
+function isElfFile(path) {
+  const fd = openSync2(path, "r");
+  try {
+    const head2 = Buffer.alloc(4);
+    return readSync2(fd, head2, 0, 4, 0) === 4 && isElf(head2);
+  } finally {
+    closeSync2(fd);
+  }
+}
 
 export {
-  require_tar_stream,
   DF_1_NODEFLIB,
   DF_1_PIE,
   ElfError,
+  isElfError,
   isElf,
   readElf,
   parseElfBuffer,
-  readElfIfElf
+  readElfIfElf,
+  isElfFile,
+  require_tar_stream
 };

@@ -2,7 +2,7 @@ import { createRequire as __trunkfarmRequire } from 'node:module';
 const require = __trunkfarmRequire(import.meta.url);
 import {
   require_tar_stream
-} from "./chunk-OAOXXPHI.js";
+} from "./chunk-R5N6SZHY.js";
 import {
   VERSION
 } from "./chunk-XY2GKEIH.js";
@@ -29,13 +29,175 @@ var MEDIA = {
 var REF_NAME = "org.opencontainers.image.ref.name";
 var TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 
+// src/package/oci/layout.ts
+import { createHash, randomBytes } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+function blobPath(dir, digest) {
+  const m = /^sha256:([0-9a-f]{64})$/.exec(digest);
+  if (!m) throw new UserError(`unsupported digest "${digest}" (sha256 only)`);
+  return join(dir, "blobs", "sha256", m[1]);
+}
+async function initLayout(dir) {
+  await mkdir(join(dir, "blobs", "sha256"), { recursive: true }).catch((err) => {
+    throw new UserError(`cannot make an OCI layout in ${dir}: ${err.code === "ENOTDIR" || err.code === "EEXIST" ? "a file is in the way" : err.message}`);
+  });
+  const layoutFile = join(dir, "oci-layout");
+  const current = await readFile(layoutFile, "utf8").catch(() => void 0);
+  if (current === void 0) await writeAtomic(layoutFile, `${JSON.stringify({ imageLayoutVersion: MEDIA.layout })}
+`);
+  else if (JSON.parse(current).imageLayoutVersion !== MEDIA.layout)
+    throw new UserError(`${layoutFile}: unsupported image layout version`);
+  const index = join(dir, "index.json");
+  if (!await exists(index)) await writeIndex(dir, { schemaVersion: 2, mediaType: MEDIA.index, manifests: [] });
+}
+async function putBlob(dir, data) {
+  const digest = `sha256:${createHash("sha256").update(data).digest("hex")}`;
+  const path = blobPath(dir, digest);
+  if (!await exists(path)) await writeAtomic(path, data);
+  return { digest, size: data.length };
+}
+function blobTempPath(dir) {
+  return join(dir, "blobs", "sha256", `.tmp-${randomBytes(8).toString("hex")}`);
+}
+async function adoptBlob(dir, tmp, digest) {
+  const path = blobPath(dir, digest);
+  if (await exists(path)) await rm(tmp, { force: true });
+  else await rename(tmp, path);
+}
+async function putBlobFile(dir, file) {
+  const tmp = blobTempPath(dir);
+  const hash = createHash("sha256");
+  let size = 0;
+  const fh = await open(tmp, "wx", 420);
+  try {
+    for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
+      hash.update(chunk);
+      size += chunk.length;
+      let off = 0;
+      while (off < chunk.length) off += (await fh.write(chunk, off)).bytesWritten;
+    }
+    await fh.close();
+  } catch (err) {
+    await fh.close().catch(() => {
+    });
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  const digest = `sha256:${hash.digest("hex")}`;
+  await adoptBlob(dir, tmp, digest);
+  return { digest, size };
+}
+async function putJson(dir, mediaType, value, extra = {}) {
+  const { digest, size } = await putBlob(dir, Buffer.from(JSON.stringify(value)));
+  return { mediaType, digest, size, ...extra };
+}
+async function readBlob(dir, digest) {
+  const data = await readFile(blobPath(dir, digest)).catch(() => {
+    throw new UserError(`${dir}: blob ${digest} is missing`);
+  });
+  const actual = `sha256:${createHash("sha256").update(data).digest("hex")}`;
+  if (actual !== digest) throw new UserError(`${dir}: blob ${digest} is corrupt (its content hashes to ${actual})`);
+  return data;
+}
+async function readJsonBlob(dir, digest) {
+  return JSON.parse((await readBlob(dir, digest)).toString("utf8"));
+}
+async function readIndex(dir) {
+  const text = await readFile(join(dir, "index.json"), "utf8").catch(() => {
+    throw new UserError(`${dir}: not an OCI image layout (no index.json)`);
+  });
+  const index = JSON.parse(text);
+  if (index.schemaVersion !== 2 || !Array.isArray(index.manifests)) throw new UserError(`${dir}/index.json: not an image index`);
+  return index;
+}
+async function setRef(dir, tag, descriptor) {
+  if (!TAG.test(tag)) throw new UserError(`"${tag}" is not a valid tag`);
+  const index = await readIndex(dir);
+  const others = index.manifests.filter((d) => d.annotations?.[REF_NAME] !== tag);
+  const entry2 = { ...descriptor, annotations: { ...descriptor.annotations, [REF_NAME]: tag } };
+  index.manifests = [...others, entry2].sort((a, b) => cmp(a.annotations?.[REF_NAME] ?? "", b.annotations?.[REF_NAME] ?? ""));
+  await writeIndex(dir, index);
+}
+async function resolveRef(dir, tag) {
+  return (await readIndex(dir)).manifests.find((d) => d.annotations?.[REF_NAME] === tag);
+}
+async function readLayout(dir) {
+  const index = await readIndex(dir);
+  const refs = index.manifests.map((d) => ({ tag: d.annotations?.[REF_NAME] ?? "", descriptor: d }));
+  const manifests = /* @__PURE__ */ new Map();
+  const visit = async (d) => {
+    if (manifests.has(d.digest)) return;
+    if (d.mediaType === MEDIA.index) {
+      manifests.set(d.digest, { mediaType: d.mediaType, descriptor: d });
+      const child = await readJsonBlob(dir, d.digest);
+      for (const m of child.manifests) await visit(m);
+    } else if (d.mediaType === MEDIA.manifest) {
+      const m = await readJsonBlob(dir, d.digest);
+      manifests.set(d.digest, { mediaType: d.mediaType, descriptor: d, ...m.artifactType ? { artifactType: m.artifactType } : {} });
+    }
+  };
+  for (const d of index.manifests) await visit(d);
+  const blobs = [];
+  for (const name of (await readdir(join(dir, "blobs", "sha256"))).sort()) {
+    if (!/^[0-9a-f]{64}$/.test(name)) continue;
+    blobs.push({ digest: `sha256:${name}`, size: (await stat(join(dir, "blobs", "sha256", name))).size });
+  }
+  return { refs, manifests, blobs };
+}
+async function mergeLayout(src, dst) {
+  await initLayout(dst);
+  const listing = await readLayout(src);
+  for (const b of listing.blobs) {
+    if (!await exists(blobPath(dst, b.digest))) await putBlobFile(dst, blobPath(src, b.digest));
+  }
+  for (const { tag, descriptor } of listing.refs) {
+    if (!tag) continue;
+    const mine = await resolveRef(dst, tag);
+    if (mine && mine.mediaType === MEDIA.index && descriptor.mediaType === MEDIA.index && mine.digest !== descriptor.digest) {
+      const a = await readJsonBlob(dst, mine.digest);
+      const b = await readJsonBlob(dst, descriptor.digest);
+      const merged = mergeIndexes(a, b);
+      await setRef(dst, tag, await putJson(dst, MEDIA.index, merged));
+    } else {
+      const { [REF_NAME]: _drop, ...rest } = descriptor.annotations ?? {};
+      await setRef(dst, tag, { ...descriptor, annotations: rest });
+    }
+  }
+}
+function mergeIndexes(base, add) {
+  const key = (d) => d.platform ? `${d.platform.os}/${d.platform.architecture}/${d.platform.variant ?? ""}` : d.digest;
+  const byKey = new Map(base.manifests.map((d) => [key(d), d]));
+  for (const d of add.manifests) byKey.set(key(d), d);
+  return { ...base, ...add.annotations ? { annotations: add.annotations } : {}, manifests: [...byKey.values()].sort((x, y) => cmp(key(x), key(y))) };
+}
+function cmp(a, b) {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+async function writeIndex(dir, index) {
+  await writeAtomic(join(dir, "index.json"), `${JSON.stringify(index)}
+`);
+}
+async function writeAtomic(path, data) {
+  const tmp = `${path}.${randomBytes(6).toString("hex")}.tmp`;
+  await writeFile(tmp, data, { mode: 420 });
+  await rename(tmp, path);
+}
+async function exists(path) {
+  return stat(path).then(
+    () => true,
+    () => false
+  );
+}
+
 // src/package/trunk/read.ts
 var import_tar_stream = __toESM(require_tar_stream(), 1);
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { mkdir, open, rm, symlink } from "node:fs/promises";
+import { createHash as createHash2 } from "node:crypto";
+import { createReadStream as createReadStream2 } from "node:fs";
+import { mkdir as mkdir2, open as open2, rm as rm2, symlink } from "node:fs/promises";
 import { finished } from "node:stream/promises";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join as join2 } from "node:path";
 import { createGunzip } from "node:zlib";
 
 // src/package/tree.ts
@@ -382,14 +544,14 @@ async function readTrunk(file, options = {}) {
   const expectedTop = basename(file).endsWith(".trunk") ? basename(file).slice(0, -".trunk".length) : void 0;
   const out = options.extractTo;
   if (out) {
-    await mkdir(dirname(out), { recursive: true });
-    await mkdir(out).catch(
+    await mkdir2(dirname(out), { recursive: true });
+    await mkdir2(out).catch(
       (err) => fail(err.code === "EEXIST" ? `cannot unpack into ${out}: it exists` : `cannot unpack into ${out}: ${err.message}`)
     );
   }
-  const fileHash = createHash("sha256");
+  const fileHash = createHash2("sha256");
   let fileSize = 0;
-  const input = createReadStream(file, { highWaterMark: 1 << 20 });
+  const input = createReadStream2(file, { highWaterMark: 1 << 20 });
   input.on("data", (c) => {
     fileHash.update(c);
     fileSize += c.length;
@@ -435,7 +597,7 @@ async function readTrunk(file, options = {}) {
         case "directory":
           e.type = "directory";
           if (out) {
-            await mkdir(join(out, rel), { recursive: true, mode: 493 }).catch(
+            await mkdir2(join2(out, rel), { recursive: true, mode: 493 }).catch(
               (err) => fail(`${what}: cannot unpack: ${err.message}`)
             );
           }
@@ -449,8 +611,8 @@ async function readTrunk(file, options = {}) {
           break;
         case "file": {
           const keep = rel === TRUNK_JSON || rel === DIGESTS;
-          const dest = out ? join(out, rel) : void 0;
-          const r = await readFile(entry2, dest, e.mode & 493, keep, rel.startsWith("pgsql/bin/"), what, fail);
+          const dest = out ? join2(out, rel) : void 0;
+          const r = await readFile2(entry2, dest, e.mode & 493, keep, rel.startsWith("pgsql/bin/"), what, fail);
           e.size = r.size;
           e.sha256 = r.sha256;
           if (r.interpreter) e.interpreter = r.interpreter;
@@ -503,12 +665,12 @@ async function readTrunk(file, options = {}) {
     checkTree(entries, digests, fail);
     if (out) {
       for (const e of entries.values()) {
-        if (e.type === "symlink") await symlink(e.linkname, join(out, e.path));
+        if (e.type === "symlink") await symlink(e.linkname, join2(out, e.path));
       }
     }
   } catch (err) {
     input.destroy();
-    if (out) await rm(out, { recursive: true, force: true });
+    if (out) await rm2(out, { recursive: true, force: true });
     throw err;
   }
   const list = [...entries.values()].sort((a, b) => comparePaths(a.path, b.path));
@@ -567,16 +729,16 @@ function checkNameAgainstMeta(top, meta, fail) {
     if (fromMeta[k] !== fromName[k]) fail(`trunk.json says ${k} ${fromMeta[k]}, the name "${top}" says ${fromName[k]}`);
   }
 }
-async function readFile(entry2, dest, mode, keep, script, what, fail) {
-  const hash = createHash("sha256");
+async function readFile2(entry2, dest, mode, keep, script, what, fail) {
+  const hash = createHash2("sha256");
   const kept = [];
   let size = 0;
   let head;
   let fh;
   if (dest) {
     try {
-      await mkdir(dirname(dest), { recursive: true });
-      fh = await open(dest, "wx", 384);
+      await mkdir2(dirname(dest), { recursive: true });
+      fh = await open2(dest, "wx", 384);
       await fh.chmod(mode);
     } catch (err) {
       await fh?.close();
@@ -615,7 +777,7 @@ async function drain(entry2) {
 async function checkMagic(file, fail) {
   let fh;
   try {
-    fh = await open(file, "r");
+    fh = await open2(file, "r");
   } catch (err) {
     return fail(err.code === "ENOENT" ? "no such file" : err.message);
   }
@@ -646,32 +808,32 @@ async function readTrunkMeta(file) {
 }
 
 // src/package/stage.ts
-import { createHash as createHash2 } from "node:crypto";
-import { createReadStream as createReadStream2 } from "node:fs";
-import { lstat, readdir, readlink } from "node:fs/promises";
-import { join as join2 } from "node:path";
+import { createHash as createHash3 } from "node:crypto";
+import { createReadStream as createReadStream3 } from "node:fs";
+import { lstat, readdir as readdir2, readlink } from "node:fs/promises";
+import { join as join3 } from "node:path";
 var PGSQL_DIRS = ["bin", "doc", "html", "include", "pkginclude", "lib", "pkglib", "locale", "man", "share", "sysconf"];
 var TOP_TEXT = /^(LICEN[CS]E|COPYING|NOTICE|README|CHANGELOG)(\.(md|txt|markdown))?$/i;
 var LICENSE_TEXT = /^(LICEN[CS]E|COPYING|NOTICE)(\.(md|txt|markdown))?$/i;
 async function readStage(stage) {
   const entries = [];
-  const where = (p) => `${join2(stage, p)}`;
+  const where = (p) => `${join3(stage, p)}`;
   const walk = async (rel) => {
-    const names = (await readdir(rel ? join2(stage, rel) : stage)).sort(comparePaths);
+    const names = (await readdir2(rel ? join3(stage, rel) : stage)).sort(comparePaths);
     for (const name of names) {
       const path = rel ? `${rel}/${name}` : name;
       const bad = badPathReason(path);
       if (bad) throw new UserError(`${where(path)}: ${bad}`);
       checkPlacement(path, where);
-      const st = await lstat(join2(stage, path));
+      const st = await lstat(join3(stage, path));
       if (st.isDirectory()) {
         entries.push({ path, type: "directory", mode: 493, size: 0 });
         await walk(path);
       } else if (st.isSymbolicLink()) {
-        entries.push({ path, type: "symlink", mode: 511, size: 0, linkname: await readlink(join2(stage, path)) });
+        entries.push({ path, type: "symlink", mode: 511, size: 0, linkname: await readlink(join3(stage, path)) });
       } else if (st.isFile()) {
         if ((st.mode & 3072) !== 0) throw new UserError(`${where(path)}: setuid/setgid bit set; packages carry none`);
-        entries.push({ path, type: "file", mode: normaliseMode(path, "file", st.mode), size: st.size, source: join2(stage, path) });
+        entries.push({ path, type: "file", mode: normaliseMode(path, "file", st.mode), size: st.size, source: join3(stage, path) });
       } else {
         throw new UserError(`${where(path)}: not a regular file, directory or symlink (device, fifo or socket)`);
       }
@@ -712,8 +874,8 @@ function checkPlacement(path, where) {
   }
 }
 async function hashFile(path) {
-  const hash = createHash2("sha256");
-  for await (const chunk of createReadStream2(path, { highWaterMark: 1 << 20 })) hash.update(chunk);
+  const hash = createHash3("sha256");
+  for await (const chunk of createReadStream3(path, { highWaterMark: 1 << 20 })) hash.update(chunk);
   return hash.digest("hex");
 }
 
@@ -802,168 +964,6 @@ function searchPathSettings(root) {
     extension_control_path: `$system:${posix2.join(root, "share")}`,
     dynamic_library_path: `$libdir:${posix2.join(root, "lib")}`
   };
-}
-
-// src/package/oci/layout.ts
-import { createHash as createHash3, randomBytes } from "node:crypto";
-import { createReadStream as createReadStream3 } from "node:fs";
-import { mkdir as mkdir2, open as open2, readdir as readdir2, readFile as readFile2, rename, rm as rm2, stat, writeFile } from "node:fs/promises";
-import { join as join3 } from "node:path";
-function blobPath(dir, digest) {
-  const m = /^sha256:([0-9a-f]{64})$/.exec(digest);
-  if (!m) throw new UserError(`unsupported digest "${digest}" (sha256 only)`);
-  return join3(dir, "blobs", "sha256", m[1]);
-}
-async function initLayout(dir) {
-  await mkdir2(join3(dir, "blobs", "sha256"), { recursive: true }).catch((err) => {
-    throw new UserError(`cannot make an OCI layout in ${dir}: ${err.code === "ENOTDIR" || err.code === "EEXIST" ? "a file is in the way" : err.message}`);
-  });
-  const layoutFile = join3(dir, "oci-layout");
-  const current = await readFile2(layoutFile, "utf8").catch(() => void 0);
-  if (current === void 0) await writeAtomic(layoutFile, `${JSON.stringify({ imageLayoutVersion: MEDIA.layout })}
-`);
-  else if (JSON.parse(current).imageLayoutVersion !== MEDIA.layout)
-    throw new UserError(`${layoutFile}: unsupported image layout version`);
-  const index = join3(dir, "index.json");
-  if (!await exists(index)) await writeIndex(dir, { schemaVersion: 2, mediaType: MEDIA.index, manifests: [] });
-}
-async function putBlob(dir, data) {
-  const digest = `sha256:${createHash3("sha256").update(data).digest("hex")}`;
-  const path = blobPath(dir, digest);
-  if (!await exists(path)) await writeAtomic(path, data);
-  return { digest, size: data.length };
-}
-function blobTempPath(dir) {
-  return join3(dir, "blobs", "sha256", `.tmp-${randomBytes(8).toString("hex")}`);
-}
-async function adoptBlob(dir, tmp, digest) {
-  const path = blobPath(dir, digest);
-  if (await exists(path)) await rm2(tmp, { force: true });
-  else await rename(tmp, path);
-}
-async function putBlobFile(dir, file) {
-  const tmp = blobTempPath(dir);
-  const hash = createHash3("sha256");
-  let size = 0;
-  const fh = await open2(tmp, "wx", 420);
-  try {
-    for await (const chunk of createReadStream3(file, { highWaterMark: 1 << 20 })) {
-      hash.update(chunk);
-      size += chunk.length;
-      let off = 0;
-      while (off < chunk.length) off += (await fh.write(chunk, off)).bytesWritten;
-    }
-    await fh.close();
-  } catch (err) {
-    await fh.close().catch(() => {
-    });
-    await rm2(tmp, { force: true });
-    throw err;
-  }
-  const digest = `sha256:${hash.digest("hex")}`;
-  await adoptBlob(dir, tmp, digest);
-  return { digest, size };
-}
-async function putJson(dir, mediaType, value, extra = {}) {
-  const { digest, size } = await putBlob(dir, Buffer.from(JSON.stringify(value)));
-  return { mediaType, digest, size, ...extra };
-}
-async function readBlob(dir, digest) {
-  const data = await readFile2(blobPath(dir, digest)).catch(() => {
-    throw new UserError(`${dir}: blob ${digest} is missing`);
-  });
-  const actual = `sha256:${createHash3("sha256").update(data).digest("hex")}`;
-  if (actual !== digest) throw new UserError(`${dir}: blob ${digest} is corrupt (its content hashes to ${actual})`);
-  return data;
-}
-async function readJsonBlob(dir, digest) {
-  return JSON.parse((await readBlob(dir, digest)).toString("utf8"));
-}
-async function readIndex(dir) {
-  const text = await readFile2(join3(dir, "index.json"), "utf8").catch(() => {
-    throw new UserError(`${dir}: not an OCI image layout (no index.json)`);
-  });
-  const index = JSON.parse(text);
-  if (index.schemaVersion !== 2 || !Array.isArray(index.manifests)) throw new UserError(`${dir}/index.json: not an image index`);
-  return index;
-}
-async function setRef(dir, tag, descriptor) {
-  if (!TAG.test(tag)) throw new UserError(`"${tag}" is not a valid tag`);
-  const index = await readIndex(dir);
-  const others = index.manifests.filter((d) => d.annotations?.[REF_NAME] !== tag);
-  const entry2 = { ...descriptor, annotations: { ...descriptor.annotations, [REF_NAME]: tag } };
-  index.manifests = [...others, entry2].sort((a, b) => cmp(a.annotations?.[REF_NAME] ?? "", b.annotations?.[REF_NAME] ?? ""));
-  await writeIndex(dir, index);
-}
-async function resolveRef(dir, tag) {
-  return (await readIndex(dir)).manifests.find((d) => d.annotations?.[REF_NAME] === tag);
-}
-async function readLayout(dir) {
-  const index = await readIndex(dir);
-  const refs = index.manifests.map((d) => ({ tag: d.annotations?.[REF_NAME] ?? "", descriptor: d }));
-  const manifests = /* @__PURE__ */ new Map();
-  const visit = async (d) => {
-    if (manifests.has(d.digest)) return;
-    if (d.mediaType === MEDIA.index) {
-      manifests.set(d.digest, { mediaType: d.mediaType, descriptor: d });
-      const child = await readJsonBlob(dir, d.digest);
-      for (const m of child.manifests) await visit(m);
-    } else if (d.mediaType === MEDIA.manifest) {
-      const m = await readJsonBlob(dir, d.digest);
-      manifests.set(d.digest, { mediaType: d.mediaType, descriptor: d, ...m.artifactType ? { artifactType: m.artifactType } : {} });
-    }
-  };
-  for (const d of index.manifests) await visit(d);
-  const blobs = [];
-  for (const name of (await readdir2(join3(dir, "blobs", "sha256"))).sort()) {
-    if (!/^[0-9a-f]{64}$/.test(name)) continue;
-    blobs.push({ digest: `sha256:${name}`, size: (await stat(join3(dir, "blobs", "sha256", name))).size });
-  }
-  return { refs, manifests, blobs };
-}
-async function mergeLayout(src, dst) {
-  await initLayout(dst);
-  const listing = await readLayout(src);
-  for (const b of listing.blobs) {
-    if (!await exists(blobPath(dst, b.digest))) await putBlobFile(dst, blobPath(src, b.digest));
-  }
-  for (const { tag, descriptor } of listing.refs) {
-    if (!tag) continue;
-    const mine = await resolveRef(dst, tag);
-    if (mine && mine.mediaType === MEDIA.index && descriptor.mediaType === MEDIA.index && mine.digest !== descriptor.digest) {
-      const a = await readJsonBlob(dst, mine.digest);
-      const b = await readJsonBlob(dst, descriptor.digest);
-      const merged = mergeIndexes(a, b);
-      await setRef(dst, tag, await putJson(dst, MEDIA.index, merged));
-    } else {
-      const { [REF_NAME]: _drop, ...rest } = descriptor.annotations ?? {};
-      await setRef(dst, tag, { ...descriptor, annotations: rest });
-    }
-  }
-}
-function mergeIndexes(base, add) {
-  const key = (d) => d.platform ? `${d.platform.os}/${d.platform.architecture}/${d.platform.variant ?? ""}` : d.digest;
-  const byKey = new Map(base.manifests.map((d) => [key(d), d]));
-  for (const d of add.manifests) byKey.set(key(d), d);
-  return { ...base, ...add.annotations ? { annotations: add.annotations } : {}, manifests: [...byKey.values()].sort((x, y) => cmp(key(x), key(y))) };
-}
-function cmp(a, b) {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-async function writeIndex(dir, index) {
-  await writeAtomic(join3(dir, "index.json"), `${JSON.stringify(index)}
-`);
-}
-async function writeAtomic(path, data) {
-  const tmp = `${path}.${randomBytes(6).toString("hex")}.tmp`;
-  await writeFile(tmp, data, { mode: 420 });
-  await rename(tmp, path);
-}
-async function exists(path) {
-  return stat(path).then(
-    () => true,
-    () => false
-  );
 }
 
 // src/package/archive/tar.ts
@@ -1117,6 +1117,7 @@ export {
   writeTarGz,
   comparePaths,
   resolveLink,
+  TOP_TEXT,
   readStage,
   hashFile,
   pgConfigDestination,
@@ -1135,7 +1136,9 @@ export {
   adoptBlob,
   putBlobFile,
   putJson,
+  readBlob,
   readJsonBlob,
+  readIndex,
   setRef,
   resolveRef,
   mergeLayout,

@@ -1,6 +1,14 @@
 import { createRequire as __trunkfarmRequire } from 'node:module';
 const require = __trunkfarmRequire(import.meta.url);
 import {
+  signImage
+} from "./chunk-2X77WHBY.js";
+import {
+  createClient,
+  parseReference,
+  pushLayout
+} from "./chunk-XWVOK3FX.js";
+import {
   emptyIndex,
   mergeIndex,
   parseIndex,
@@ -9,32 +17,28 @@ import {
 } from "./chunk-5DXV5WEN.js";
 import {
   readResult
-} from "./chunk-CHQBU2P2.js";
+} from "./chunk-UHHEHBEI.js";
+import "./chunk-753CGYAG.js";
 import "./chunk-A23DCUEQ.js";
-import "./chunk-XREWSZNJ.js";
+import "./chunk-SDUI5IA7.js";
 import {
-  attachArtifact,
-  createClient,
-  parseReference,
-  pushLayout
-} from "./chunk-43OJ5OAU.js";
-import "./chunk-5IO7DYBX.js";
-import "./chunk-SPO2HY6K.js";
-import {
-  mergeLayout
-} from "./chunk-5KQDVAMP.js";
-import "./chunk-OAOXXPHI.js";
-import {
-  reportPublish
-} from "./chunk-W2MWMNHC.js";
+  mergeLayout,
+  resolveRef
+} from "./chunk-Y4FBV32I.js";
+import "./chunk-AHQJTNIC.js";
+import "./chunk-R5N6SZHY.js";
 import {
   printTable
 } from "./chunk-YFM6JNZP.js";
+import {
+  reportPublish
+} from "./chunk-EVEAFADD.js";
 import "./chunk-E3AMED6D.js";
 import {
   Octokit,
   RequestError,
   chooseSigningMethod,
+  expectedSigner,
   getUserAgent,
   paginateRest,
   request,
@@ -42,7 +46,7 @@ import {
   restEndpointMethods,
   retry,
   signArtifact
-} from "./chunk-LVP3V3JW.js";
+} from "./chunk-ZSYGPSCZ.js";
 import {
   loadSigningKey
 } from "./chunk-3G24UW4F.js";
@@ -57,7 +61,7 @@ import {
 } from "./chunk-WQPCGQ3Y.js";
 
 // src/publish/publish.ts
-import { readdir, readFile as readFile3, stat as stat2 } from "node:fs/promises";
+import { readdir, readFile as readFile3, stat as stat2, writeFile } from "node:fs/promises";
 import path3 from "node:path";
 
 // src/publish/github.ts
@@ -3799,13 +3803,14 @@ async function publish(out, opts) {
   const built = jobs.filter((j) => j.result.status === "built" && j.result.artifacts);
   let uploadedBytes = 0;
   const method = opts.unsigned ? void 0 : chooseSigningMethod(opts.key ? { key: await loadSigningKey(opts.key) } : {});
+  const signer = method ? await expectedSigner(method) : void 0;
   const bundles = /* @__PURE__ */ new Map();
   for (const { dir, result } of built) {
     const trunk = path3.join(dir, result.artifacts.trunk.file);
     if (!method) continue;
-    const signed = await signArtifact(trunk, { method });
+    const signed = await signArtifact(trunk, { method, reuse: signer });
     bundles.set(dir, signed.bundlePath);
-    log(`signed ${path3.basename(trunk)} (${signed.method})`);
+    log(signed.reused ? `kept the signature of ${path3.basename(trunk)} (it signs these bytes already)` : `signed ${path3.basename(trunk)} (${signed.method})`);
   }
   const ociRefs = /* @__PURE__ */ new Map();
   let client;
@@ -3815,51 +3820,88 @@ async function publish(out, opts) {
     if (opts.registry) {
       client ??= createClient({});
       const target = `${opts.registry.replace(/\/+$/, "")}/${result.job.extension}`;
-      const pushed = await pushLayout(layout, target, { client });
+      const pushed = await pushLayout(layout, target, { client, mergeIndexTags: true });
       uploadedBytes += pushed.stats.blobBytesUploaded;
-      const bundle = bundles.get(dir);
-      if (bundle) {
+      if (method) {
         const ref = parseReference(target);
-        await attachArtifact(client, { registry: ref.registry, repository: ref.repository }, { mediaType: "application/vnd.oci.image.index.v1+json", digest: a.oci.digest, size: await indexSize(layout, a.oci.digest) }, {
-          artifactType: "application/vnd.dev.sigstore.bundle.v0.3+json",
-          layers: [{ mediaType: "application/vnd.dev.sigstore.bundle.v0.3+json", bytes: await readFile3(bundle) }]
-        });
+        const image = { mediaType: "application/vnd.oci.image.index.v1+json", digest: a.oci.digest, size: await indexSize(layout, a.oci.digest) };
+        const home = { kind: "registry", client, repository: { registry: ref.registry, repository: ref.repository } };
+        const signed = await signImage(home, target, image, { method, signer, provenanceOf: path3.join(dir, a.trunk.file) });
+        uploadedBytes += signed.uploadedBytes;
+        if (signed.signed) log(`signed ${target}@${a.oci.digest} (${method.kind})`);
       }
       ociRefs.set(dir, { ref: `${target}:${a.oci.tag}`, digest: a.oci.digest, size: a.oci.size });
       log(`pushed ${target}:${a.oci.tag}`);
     } else {
       const into = path3.join(opts.ociLayout ?? path3.join(out, "oci"), result.job.extension);
       await mergeLayout(layout, into);
+      const image = method ? await resolveRef(into, a.oci.tag) : void 0;
+      if (method && image) {
+        const signed = await signImage({ kind: "layout", dir: into }, result.job.extension, image, { method, signer, provenanceOf: path3.join(dir, a.trunk.file) });
+        if (signed.signed) log(`signed oci:${into}:${a.oci.tag} (${method.kind})`);
+      }
       ociRefs.set(dir, { ref: `oci:${into}:${a.oci.tag}`, digest: a.oci.digest, size: a.oci.size });
     }
   }
   const releaseUrls = /* @__PURE__ */ new Map();
+  const logFiles = /* @__PURE__ */ new Map();
   if (opts.githubRelease) {
     const [owner, repo] = opts.githubRelease.split("/");
     if (!owner || !repo) throw new UserError(`--github-release ${opts.githubRelease}: expected OWNER/REPO`, { exitCode: 2 });
     const github = createGitHubClient({ log });
+    const builtDirs = new Set(built.map((j) => j.dir));
     const byVersion = /* @__PURE__ */ new Map();
-    for (const j of built) {
+    for (const j of jobs) {
       const k = `${j.result.job.extension}@${j.result.job.version}`;
       byVersion.set(k, [...byVersion.get(k) ?? [], j]);
     }
     for (const group of byVersion.values()) {
+      if (!group.some((j) => builtDirs.has(j.dir))) continue;
       const { extension, version } = group[0].result.job;
-      const assets = group.flatMap(({ dir, result }) => {
-        const trunk = path3.join(dir, result.artifacts.trunk.file);
-        const bundle = bundles.get(dir);
-        return [{ path: trunk }, ...bundle ? [{ path: bundle, contentType: "application/json" }] : []];
-      });
+      const assets = [];
+      for (const { dir, result } of group) {
+        const logFile = await writeJobLog(dir, result);
+        if (logFile) logFiles.set(dir, logFile);
+        if (result.artifacts && builtDirs.has(dir)) {
+          const bundle = bundles.get(dir);
+          assets.push({ path: path3.join(dir, result.artifacts.trunk.file) }, ...bundle ? [{ path: bundle, contentType: "application/json" }] : []);
+        }
+        if (logFile) assets.push({ path: logFile, contentType: "text/plain; charset=utf-8" });
+      }
       const release = await publishRelease(github, { owner, repo, tag: releaseTag(extension, version), name: releaseTitle(extension, version), assets, ...opts.replace ? { replace: true } : {}, log });
       uploadedBytes += release.uploadedBytes;
       for (const asset of release.assets) releaseUrls.set(asset.path, asset.url);
     }
   }
-  const entries = jobs.map(({ dir, result }) => indexEntry(dir, result, ociRefs.get(dir), bundles.get(dir), releaseUrls, method?.kind));
+  const run2 = workflowRun();
+  const entries = jobs.map(({ dir, result }) => {
+    const logFile = logFiles.get(dir);
+    const logUrl = (logFile && releaseUrls.get(logFile)) ?? run2?.logUrl;
+    return indexEntry(dir, result, ociRefs.get(dir), bundles.get(dir), releaseUrls, method?.kind, run2?.runUrl, logUrl);
+  });
   const store = indexStore(out, opts);
   await updateIndex(store, entries);
   log(`index: ${entries.length} entries written to ${store.location}`);
   return { entries, uploadedBytes, index: store.location };
+}
+function workflowRun(env = process.env) {
+  if (!env.GITHUB_RUN_ID || !env.GITHUB_REPOSITORY) return void 0;
+  const runUrl = `${(env.GITHUB_SERVER_URL ?? "https://github.com").replace(/\/+$/, "")}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
+  return { runUrl, logUrl: env.GITHUB_RUN_ATTEMPT ? `${runUrl}/attempts/${env.GITHUB_RUN_ATTEMPT}` : runUrl };
+}
+async function writeJobLog(dir, result) {
+  const parts = [];
+  for (const s of result.steps) {
+    if (!s.log) continue;
+    const text = await readFile3(path3.join(dir, s.log), "utf8").catch(() => void 0);
+    if (text === void 0) continue;
+    parts.push(`==> ${s.name} (${s.status})
+${text}${text.endsWith("\n") || text === "" ? "" : "\n"}`);
+  }
+  if (parts.length === 0) return void 0;
+  const file = path3.join(dir, `${path3.basename(dir)}.log`);
+  await writeFile(file, parts.join(""));
+  return file;
 }
 async function indexSize(layout, digest) {
   return (await stat2(path3.join(layout, "blobs", "sha256", digest.replace(/^sha256:/, "")))).size;
@@ -3873,7 +3915,7 @@ function indexStore(out, opts) {
   }
   return fileIndexStore(opts.index ?? path3.join(out, "index.json"));
 }
-function indexEntry(dir, r, oci, bundle, releaseUrls, kind) {
+function indexEntry(dir, r, oci, bundle, releaseUrls, kind, runUrl, logUrl) {
   const a = r.artifacts;
   const trunkPath = a ? path3.join(dir, a.trunk.file) : void 0;
   return {
@@ -3899,8 +3941,9 @@ function indexEntry(dir, r, oci, bundle, releaseUrls, kind) {
       sourceDigest: r.source?.sha256 ? `sha256:${r.source.sha256}` : "",
       builderImage: r.images?.builder.ref ?? "",
       baseImage: r.images?.base.ref ?? "",
-      ...process.env.GITHUB_RUN_ID ? { runUrl: `${process.env.GITHUB_SERVER_URL ?? "https://github.com"}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}` } : {}
+      ...runUrl ? { runUrl } : {}
     },
+    ...logUrl ? { logUrl } : {},
     builtAt: r.finishedAt
   };
 }

@@ -2,10 +2,10 @@ import { createRequire as __trunkfarmRequire } from 'node:module';
 const require = __trunkfarmRequire(import.meta.url);
 import {
   readTrunk
-} from "./chunk-5KQDVAMP.js";
+} from "./chunk-Y4FBV32I.js";
 import {
   verifyArtifact
-} from "./chunk-LVP3V3JW.js";
+} from "./chunk-ZSYGPSCZ.js";
 import {
   UserError
 } from "./chunk-YUDCMAJG.js";
@@ -28,7 +28,8 @@ function verifyOptions(opts) {
 }
 async function run(artifact, opts) {
   const options = verifyOptions(opts);
-  const result = await verifyArtifact(artifact, options);
+  const image = artifact.startsWith("oci:") || artifact.startsWith("docker://");
+  const result = image ? await (await import("./image-signatures-IOJRXLBQ.js")).verifyImage(artifact, options) : await verifyArtifact(artifact, options);
   if (opts.json) {
     const { statement: _s, ...rest } = result;
     process.stdout.write(`${JSON.stringify(rest, null, 2)}

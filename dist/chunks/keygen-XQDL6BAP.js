@@ -1,6 +1,6 @@
 import { createRequire as __trunkfarmRequire } from 'node:module';
 const require = __trunkfarmRequire(import.meta.url);
-import "./chunk-LVP3V3JW.js";
+import "./chunk-ZSYGPSCZ.js";
 import {
   PASSPHRASE_ENV,
   generateKeyFiles

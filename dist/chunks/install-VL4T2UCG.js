@@ -2,17 +2,17 @@ import { createRequire as __trunkfarmRequire } from 'node:module';
 const require = __trunkfarmRequire(import.meta.url);
 import {
   verifyOptions
-} from "./chunk-IIXFFXRW.js";
+} from "./chunk-2QDYXSWS.js";
 import {
   installTrunk,
   uninstallTrunk
-} from "./chunk-XREWSZNJ.js";
-import "./chunk-5KQDVAMP.js";
-import "./chunk-OAOXXPHI.js";
+} from "./chunk-SDUI5IA7.js";
+import "./chunk-Y4FBV32I.js";
+import "./chunk-R5N6SZHY.js";
 import "./chunk-E3AMED6D.js";
 import {
   verifyArtifact
-} from "./chunk-LVP3V3JW.js";
+} from "./chunk-ZSYGPSCZ.js";
 import "./chunk-3G24UW4F.js";
 import "./chunk-QFUYMEF4.js";
 import "./chunk-XY2GKEIH.js";

@@ -9,7 +9,7 @@ import {
   readElf,
   readElfIfElf,
   require_tar_stream
-} from "./chunk-OAOXXPHI.js";
+} from "./chunk-R5N6SZHY.js";
 import {
   error,
   summary,
@@ -711,6 +711,9 @@ function libdirOf(libraries, defaultDirs) {
   if (libpq !== void 0) return dirname(libpq.names.find((n) => basename(n) === "libpq.so.5") ?? libpq.path);
   return defaultDirs[0];
 }
+function inventoryFromDir(root, options = {}) {
+  return captureInventory(dirRoot(root), options);
+}
 function keepForInventory(path) {
   if (path === "/etc/ld.so.cache" || path === "/etc/ld.so.conf" || path.startsWith("/etc/ld.so.conf.d/") || path.startsWith("/etc/ld-musl-")) return "data";
   if (path === "/lib/apk/db/installed" || path === "/var/lib/dpkg/status") return "data";
@@ -1273,8 +1276,10 @@ var KNOWN_DATA = [
   { library: /^libgdal\.so/, name: "gdal", why: "GDAL reads its data files (GDAL_DATA) from ../share/gdal relative to its library" }
 ];
 function dataTarget(libDir, known) {
+  if (TRUNK_LIBRARY_DIRS.has(libDir)) return posix.join("sys", "share", known.name);
   return posix.join(libDir, "..", "share", known.name);
 }
+var TRUNK_LIBRARY_DIRS = /* @__PURE__ */ new Set(["pgsql/pkglib", "pgsql/lib"]);
 function dataPresent(root, target, known) {
   return existsSync2(join2(root, target)) && (known.marker === void 0 || existsSync2(join2(root, target, known.marker)));
 }
@@ -1384,13 +1389,24 @@ function checkScanned(tree, options) {
       if (!present) result?.problems.push({ kind: "data", severity: "warning", message: `${soname} needs its data at ${target} (${known2.why}): ship it there` });
     }
   }
+  let glibcRequired;
+  for (const f of tree.files) {
+    if (f.elf instanceof Error) continue;
+    for (const need of f.elf.verneed) {
+      for (const v of need.versions) {
+        const glibc = /^GLIBC_(\d+(?:\.\d+)*)$/.exec(v.name)?.[1];
+        if (glibc !== void 0 && (glibcRequired === void 0 || compareVersions(glibc, glibcRequired) > 0)) glibcRequired = glibc;
+      }
+    }
+  }
   return {
     ok: files.every((f) => f.verdict === "ok"),
     files,
     bundled: [],
     data,
     layouts: layouts.map((l) => ({ name: l.name, mounts: l.mounts.map((m) => ({ runtime: m.runtime, dir: m.local.slice(tree.root.replace(/\/+$/, "").length + 1) || "." })) })),
-    base: { source: inventory.source, libc: inventory.libc, machine: inventory.machine, ...inventory.glibcVersion !== void 0 && { glibcVersion: inventory.glibcVersion } }
+    base: { source: inventory.source, libc: inventory.libc, machine: inventory.machine, ...inventory.glibcVersion !== void 0 && { glibcVersion: inventory.glibcVersion } },
+    ...glibcRequired !== void 0 && { glibcRequired }
   };
 }
 function finish(result, problems) {
@@ -1422,6 +1438,9 @@ function runPathProblems(elf, layout, add) {
       if (!inside) add({ kind: "absolute-runpath", severity: "warning", message: `${field} entry ${entry} is an absolute path outside the package (left over from the build?): the loader searches it wherever the package runs` });
     } else if (!/^\$(ORIGIN|\{ORIGIN\})(\/|$)/.test(entry)) {
       add({ kind: "relative-runpath", severity: "warning", message: `${field} entry "${entry}" is relative to the server's working directory, not to the file: use $ORIGIN` });
+    }
+    if (/\$(\{PLATFORM\}|PLATFORM(?![A-Za-z0-9_]))/.test(entry)) {
+      add({ kind: "platform-runpath", severity: "warning", message: `${field} entry "${entry}" uses $PLATFORM, which the loader expands by the CPU it runs on (x86_64 may become haswell or xeon_phi): libraries found through it on one machine are missed on another` });
     }
   }
 }
@@ -1584,6 +1603,16 @@ async function bundleInPlace(dir, options) {
       copiedFrom.set(target, from);
     }
   }
+  const licenseFiles = /* @__PURE__ */ new Map();
+  for (const [soname, b] of bundled) {
+    if (b.lib.licenseText === void 0 || !existsSync3(b.lib.licenseText)) continue;
+    const file = posix2.join("licenses", b.lib.package ?? soname, "copyright");
+    if (!existsSync3(join3(dir, file))) {
+      mkdirSync2(join3(dir, posix2.dirname(file)), { recursive: true });
+      cpSync(b.lib.licenseText, join3(dir, file), { dereference: true });
+    }
+    licenseFiles.set(soname, file);
+  }
   const result = checkScanned(scanTree(dir, parse), options);
   result.bundled = [...bundled.entries()].map(([soname, b]) => {
     const bytes = readFileSync3(join3(dir, b.file));
@@ -1597,6 +1626,7 @@ async function bundleInPlace(dir, options) {
       ...b.lib.package !== void 0 && { package: b.lib.package },
       ...b.lib.version !== void 0 && { version: b.lib.version },
       ...b.lib.license !== void 0 && { license: b.lib.license },
+      ...licenseFiles.has(soname) && { licenseFile: licenseFiles.get(soname) },
       neededBy: [...b.neededBy].sort()
     };
   });
@@ -1717,6 +1747,11 @@ function rootfsSource(root, options = {}) {
   let inventory;
   const db = packageDb(view);
   const hostPath = (p) => `${root.replace(/\/+$/, "")}${p}`;
+  const copyrightOf = (pkg) => {
+    const doc = resolvePath(view, `/usr/share/doc/${pkg}`);
+    const file = doc === void 0 ? void 0 : resolvePath(view, joinPath(doc.path, "copyright"));
+    return file?.entry.kind === "file" ? { licenseText: hostPath(file.path) } : {};
+  };
   return {
     async fetch(sonames, context) {
       if (inventory === void 0) {
@@ -1750,7 +1785,8 @@ function rootfsSource(root, options = {}) {
           source: found.path,
           ...owner !== void 0 && { package: owner.name },
           ...owner?.version !== void 0 && { version: owner.version },
-          ...owner?.license !== void 0 && { license: owner.license }
+          ...owner?.license !== void 0 && { license: owner.license },
+          ...owner?.manager === "dpkg" && copyrightOf(owner.name)
         });
       }
       return out;
@@ -1835,12 +1871,13 @@ async function reportToGitHub(result, options = {}) {
     for (const p of f.problems) {
       const title = `closure: ${f.path}`;
       const message = problemLine(p);
+      const file = options.file?.(f.path);
       if (options.toStderr) {
         const level = p.severity === "error" ? "error" : "warning";
-        process.stderr.write(`::${level} title=${escapeProperty(title)}::${escapeData(message)}
+        process.stderr.write(`::${level} title=${escapeProperty(title)}${file ? `,file=${escapeProperty(file)}` : ""}::${escapeData(message)}
 `);
-      } else if (p.severity === "error") error(message, { title });
-      else warning(message, { title });
+      } else if (p.severity === "error") error(message, { title, ...file ? { file } : {} });
+      else warning(message, { title, ...file ? { file } : {} });
     }
   }
   if (process.env.GITHUB_STEP_SUMMARY === void 0 || process.env.GITHUB_STEP_SUMMARY === "") return;
@@ -1877,12 +1914,18 @@ async function reportToGitHub(result, options = {}) {
 
 export {
   resolvePath,
+  INVENTORY_FORMAT,
+  INVENTORY_VERSION,
   captureInventory,
+  highestGlibc,
+  inventoryFromDir,
+  inventoryFromTar,
   inventoryFromLayers,
   captureImageInventory,
   saveInventory,
   loadInventory,
   parseInventory,
+  KNOWN_DATA,
   checkTree,
   bundleTree,
   rootfsSource,

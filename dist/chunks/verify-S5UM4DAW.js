@@ -4,12 +4,12 @@ import {
   run,
   trunkContents,
   verifyOptions
-} from "./chunk-IIXFFXRW.js";
-import "./chunk-XREWSZNJ.js";
-import "./chunk-5KQDVAMP.js";
-import "./chunk-OAOXXPHI.js";
+} from "./chunk-2QDYXSWS.js";
+import "./chunk-SDUI5IA7.js";
+import "./chunk-Y4FBV32I.js";
+import "./chunk-R5N6SZHY.js";
 import "./chunk-E3AMED6D.js";
-import "./chunk-LVP3V3JW.js";
+import "./chunk-ZSYGPSCZ.js";
 import "./chunk-3G24UW4F.js";
 import "./chunk-QFUYMEF4.js";
 import "./chunk-XY2GKEIH.js";

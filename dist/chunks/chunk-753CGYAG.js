@@ -83,32 +83,37 @@ function fetchSource(src, opts = {}) {
 }
 async function fetchArchive(src, opts = {}) {
   const want = src.sha256.toLowerCase();
-  if (!SHA256.test(want)) throw new UserError(`invalid sha256 "${src.sha256}" for ${src.url}: expected 64 hex digits`);
+  const name = src.url ?? src.debian?.orig;
+  if (name === void 0) throw new UserError("an archive source needs a url or a Debian orig tarball");
+  if (!SHA256.test(want)) throw new UserError(`invalid sha256 "${src.sha256}" for ${name}: expected 64 hex digits`);
   const dir = sourcesDir(opts);
   const path = join2(dir, "sha256", want);
   if (await isFile(path)) {
-    if (await hashFile(path) === want) return { path, sha256: want, from: "cache", url: src.url };
+    if (await hashFile(path) === want) return { path, sha256: want, from: "cache", url: name };
     opts.log?.(`cached ${path} is damaged; fetching it again`);
     await rm(path, { force: true });
   }
   await mkdir(join2(dir, "sha256"), { recursive: true });
   let upstreamError;
-  try {
-    opts.log?.(`fetching ${src.url}`);
-    await download(src.url, want, path, dir, opts);
-    return { path, sha256: want, from: "upstream", url: src.url };
-  } catch (err) {
-    if (!(err instanceof Unreachable) || !src.debian) throw err;
-    upstreamError = err;
+  if (src.url !== void 0) {
+    try {
+      opts.log?.(`fetching ${src.url}`);
+      await download(src.url, want, path, dir, opts);
+      return { path, sha256: want, from: "upstream", url: src.url };
+    } catch (err) {
+      if (!(err instanceof Unreachable) || !src.debian) throw err;
+      upstreamError = err;
+    }
   }
+  const debian = src.debian;
   const mirror = opts.mirror ?? await debianMirror();
-  const url = poolUrl(mirror, src.debian.package, src.debian.orig);
-  opts.log?.(`${src.url} cannot be reached (${upstreamError.message}); fetching Debian's ${src.debian.orig}`);
+  const url = poolUrl(mirror, debian.package, debian.orig);
+  opts.log?.(upstreamError ? `${src.url} cannot be reached (${upstreamError.message}); fetching Debian's ${debian.orig}` : `fetching Debian's ${debian.orig}`);
   try {
     await download(url, want, path, dir, opts);
   } catch (err) {
     if (err instanceof Unreachable) {
-      throw new UserError(`cannot fetch ${src.url} (${upstreamError.message}) nor its Debian copy ${url} (${err.message})`);
+      throw new UserError(upstreamError ? `cannot fetch ${src.url} (${upstreamError.message}) nor its Debian copy ${url} (${err.message})` : `cannot fetch Debian's ${debian.orig} from ${url} (${err.message})`);
     }
     throw err;
   }

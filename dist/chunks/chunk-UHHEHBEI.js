@@ -1,6 +1,11 @@
 import { createRequire as __trunkfarmRequire } from 'node:module';
 const require = __trunkfarmRequire(import.meta.url);
 import {
+  cacheRoot,
+  fetchSource,
+  unpackSource
+} from "./chunk-753CGYAG.js";
+import {
   detectEngine,
   exec,
   execStream,
@@ -12,21 +17,20 @@ import {
 import {
   installTrunk,
   pack
-} from "./chunk-XREWSZNJ.js";
+} from "./chunk-SDUI5IA7.js";
 import {
-  cacheRoot,
-  fetchSource,
-  unpackSource
-} from "./chunk-5IO7DYBX.js";
+  TOP_TEXT
+} from "./chunk-Y4FBV32I.js";
 import {
   bundleTree,
   captureImageInventory,
   loadInventory,
   saveInventory
-} from "./chunk-SPO2HY6K.js";
+} from "./chunk-AHQJTNIC.js";
 import {
+  builderImageInput,
   writeSidecar
-} from "./chunk-LVP3V3JW.js";
+} from "./chunk-ZSYGPSCZ.js";
 import {
   UserError
 } from "./chunk-YUDCMAJG.js";
@@ -60,12 +64,15 @@ async function upToDate(dir, key) {
 
 // src/build/run.ts
 import { createHash, randomBytes } from "node:crypto";
+import { execFile } from "node:child_process";
 import { createReadStream, createWriteStream } from "node:fs";
 import { cp, mkdir as mkdir3, readdir as readdir2, readFile as readFile2, rename as rename3, rm as rm2, stat as stat2, writeFile as writeFile2 } from "node:fs/promises";
 import path4 from "node:path";
 import { pipeline } from "node:stream/promises";
+import { promisify } from "node:util";
 
 // src/build/libraries.ts
+import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path2 from "node:path";
 
@@ -168,7 +175,10 @@ for so in "$@"; do
     if [ -n "$pkg" ]; then
       ver=$(dpkg-query -W -f '${"${Version}"}' "$pkg" 2>/dev/null || true)
       doc="/usr/share/doc/$pkg/copyright"
-      [ -f "$doc" ] && lic=$(awk '/^License:/ { sub(/^License: */, ""); print; exit }' "$doc")
+      if [ -f "$doc" ]; then
+        lic=$(awk '/^License:/ { sub(/^License: */, ""); print; exit }' "$doc")
+        cp -L "$doc" "$out/$so/copyright"
+      fi
     fi
   elif command -v apk >/dev/null 2>&1; then
     owner=$(apk info --who-owns "$real" 2>/dev/null | awk '{ print $NF }' || true)
@@ -208,7 +218,8 @@ ${r.tail}`);
           source: foundAt,
           ...pkg ? { package: pkg } : {},
           ...version ? { version } : {},
-          ...license ? { license } : {}
+          ...license ? { license } : {},
+          ...existsSync(path2.join(hostBundle, soname, "copyright")) ? { licenseText: path2.join(hostBundle, soname, "copyright") } : {}
         });
       }
       return out;
@@ -223,86 +234,6 @@ ${r.tail}`);
       return path2.join(hostBundle, "data", name);
     }
   };
-}
-
-// src/build/smoke.ts
-var TEST_MOUNT = "/trunkfarm/test";
-var PGDATA_MOUNT = "/trunkfarm/pgdata";
-var volumeMount = (name) => `/extensions/${name}`;
-function smokeSql(entry) {
-  const create = entry.contents.extensions.map((e) => `CREATE EXTENSION IF NOT EXISTS ${quoteIdent(e)} CASCADE;`);
-  return `${[...create, entry.test?.sql ?? ""].join("\n")}
-`;
-}
-function quoteIdent(name) {
-  return `"${name.replaceAll('"', '""')}"`;
-}
-function installScript(pg, stage = CONTAINER.stage) {
-  const pairs = [
-    ["share", pg.sharedir],
-    ["pkglib", pg.pkglibdir],
-    ["lib", pg.libdir],
-    ["bin", pg.bindir]
-  ];
-  const lines = ["set -eu"];
-  for (const [layout, dir] of pairs) {
-    const from = `${stage}/pgsql/${layout}`;
-    lines.push(`if [ -d ${from} ]; then mkdir -p ${shellQuote(dir)} && cp -a ${from}/. ${shellQuote(dir)}/; fi`);
-  }
-  lines.push(`if [ -d ${stage}/sys/share ]; then mkdir -p ${shellQuote(`${pg.pkglibdir}/../share`)} && cp -a ${stage}/sys/share/. ${shellQuote(`${pg.pkglibdir}/../share`)}/; fi`);
-  return `${lines.join("\n")}
-`;
-}
-var FIND_BIN = (pg) => `if [ -x /usr/lib/postgresql/${pg}/bin/initdb ]; then BIN=/usr/lib/postgresql/${pg}/bin; else BIN=$(dirname "$(command -v initdb)"); fi`;
-var CLUSTER = `${PGDATA_MOUNT}/cluster`;
-var DATA = `D=${CLUSTER}`;
-function initdbScript(pg, settings = []) {
-  return `set -eu
-${FIND_BIN(pg)}
-${DATA}
-rm -rf "$D"
-"$BIN/initdb" -D "$D" -U postgres --auth=trust --no-sync >/dev/null
-cat >> "$D/postgresql.conf" <<'CONF'
-${["listen_addresses = ''", "unix_socket_directories = '/tmp'", "fsync = off", ...settings].join("\n")}
-CONF
-`;
-}
-function unpackClusterScript() {
-  return `set -eu
-${DATA}
-rm -rf "$D"
-mkdir -m 700 "$D"
-tar -x -f - -C "$D"
-`;
-}
-function startServerScript(pg) {
-  return `set -eu
-${FIND_BIN(pg)}
-${DATA}
-if ! "$BIN/pg_ctl" -D "$D" -l "$D/server.log" -w -t 60 start >/dev/null; then
-  echo "PostgreSQL did not start; its log:" >&2; tail -n 40 "$D/server.log" >&2; exit 1
-fi
-`;
-}
-function smokeSettings(entry, mode) {
-  const preload = Object.entries(entry.contents.modules ?? {}).filter(([, m]) => m.preload === "server").map(([name]) => name);
-  const settings = [];
-  if (preload.length > 0) settings.push(`shared_preload_libraries = '${preload.join(",")}'`);
-  if (mode === "volume") {
-    const root = volumeMount(entry.name);
-    settings.push(`extension_control_path = '$system:${root}/share'`, `dynamic_library_path = '$libdir:${root}/lib'`);
-  }
-  return settings;
-}
-function serverScript(pg) {
-  return `unset LD_LIBRARY_PATH
-${startServerScript(pg)}
-status=0
-"$BIN/psql" -h /tmp -U postgres -d postgres -X -v ON_ERROR_STOP=1 -f ${TEST_MOUNT}/smoke.sql || status=$?
-if [ "$status" -ne 0 ]; then echo "--- server log:" >&2; tail -n 40 "$D/server.log" >&2; fi
-"$BIN/pg_ctl" -D "$D" -m fast -w stop >/dev/null || true
-exit "$status"
-`;
 }
 
 // src/build/stage.ts
@@ -366,7 +297,90 @@ async function layoutStage(destdir, stage, pg) {
   return moves.map(([, to]) => to);
 }
 
+// src/build/smoke.ts
+var TEST_MOUNT = "/trunkfarm/test";
+var PGDATA_MOUNT = "/trunkfarm/pgdata";
+var volumeMount = (name) => `/extensions/${name}`;
+function smokeSql(entry) {
+  const create = entry.contents.extensions.map((e) => `CREATE EXTENSION IF NOT EXISTS ${quoteIdent(e)} CASCADE;`);
+  return `${[...create, entry.test?.sql ?? ""].join("\n")}
+`;
+}
+function quoteIdent(name) {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+function baseInstallTarget(pg, platform, libcVersion, root) {
+  const version = /PostgreSQL (\d+(?:\.\d+)?)/.exec(pg.version ?? "")?.[1];
+  const dirs = {};
+  for (const name of Object.keys(LAYOUT_DIRS)) if (!name.includes("-")) dirs[name] = `${root}${pg[name]}`;
+  return {
+    description: `the ${platform.name} base image (PostgreSQL ${version ?? "?"}, ${platform.libc}${libcVersion ? ` ${libcVersion}` : ""}, ${platform.arch})`,
+    ...version ? { pgVersion: version, pgMajor: Number.parseInt(version, 10) } : {},
+    arch: platform.arch,
+    libc: platform.libc,
+    ...libcVersion ? { libcVersion } : {},
+    dirs
+  };
+}
+function copyRootScript(root) {
+  return `set -eu
+cp -a ${shellQuote(root)}/. /
+`;
+}
+var FIND_BIN = (pg) => `if [ -x /usr/lib/postgresql/${pg}/bin/initdb ]; then BIN=/usr/lib/postgresql/${pg}/bin; else BIN=$(dirname "$(command -v initdb)"); fi`;
+var CLUSTER = `${PGDATA_MOUNT}/cluster`;
+var DATA = `D=${CLUSTER}`;
+function initdbScript(pg, settings = []) {
+  return `set -eu
+${FIND_BIN(pg)}
+${DATA}
+rm -rf "$D"
+"$BIN/initdb" -D "$D" -U postgres --auth=trust --no-sync >/dev/null
+cat >> "$D/postgresql.conf" <<'CONF'
+${["listen_addresses = ''", "unix_socket_directories = '/tmp'", "fsync = off", ...settings].join("\n")}
+CONF
+`;
+}
+function unpackClusterScript() {
+  return `set -eu
+${DATA}
+rm -rf "$D"
+mkdir -m 700 "$D"
+tar -x -f - -C "$D"
+`;
+}
+function startServerScript(pg) {
+  return `set -eu
+${FIND_BIN(pg)}
+${DATA}
+if ! "$BIN/pg_ctl" -D "$D" -l "$D/server.log" -w -t 60 start >/dev/null; then
+  echo "PostgreSQL did not start; its log:" >&2; tail -n 40 "$D/server.log" >&2; exit 1
+fi
+`;
+}
+function smokeSettings(entry, mode) {
+  const preload = Object.entries(entry.contents.modules ?? {}).filter(([, m]) => m.preload === "server").map(([name]) => name);
+  const settings = [];
+  if (preload.length > 0) settings.push(`shared_preload_libraries = '${preload.join(",")}'`);
+  if (mode === "volume") {
+    const root = volumeMount(entry.name);
+    settings.push(`extension_control_path = '$system:${root}/share'`, `dynamic_library_path = '$libdir:${root}/lib'`);
+  }
+  return settings;
+}
+function serverScript(pg) {
+  return `unset LD_LIBRARY_PATH
+${startServerScript(pg)}
+status=0
+"$BIN/psql" -h /tmp -U postgres -d postgres -X -v ON_ERROR_STOP=1 -f ${TEST_MOUNT}/smoke.sql || status=$?
+if [ "$status" -ne 0 ]; then echo "--- server log:" >&2; tail -n 40 "$D/server.log" >&2; fi
+"$BIN/pg_ctl" -D "$D" -m fast -w stop >/dev/null || true
+exit "$status"
+`;
+}
+
 // src/build/run.ts
+var execFileAsync = promisify(execFile);
 var JOB_MOUNT = "/trunkfarm/job";
 var StepError = class extends UserError {
   constructor(step, message) {
@@ -429,7 +443,9 @@ async function buildJob(job, entry, platform, matrix, opts) {
     stage: path4.join(dir, "stage"),
     logs: path4.join(dir, "logs"),
     test: path4.join(work, "test"),
-    extensions: path4.join(work, "extensions")
+    extensions: path4.join(work, "extensions"),
+    /** Where the system-mode test installs the trunk, to be copied over the base image's /. */
+    sysroot: path4.join(work, "sysroot")
   };
   for (const [key, p] of Object.entries(paths)) if (key !== "src") await mkdir3(p, { recursive: true });
   const startedAt = (/* @__PURE__ */ new Date()).toISOString();
@@ -497,7 +513,7 @@ ${r.tail}`);
         await cp(from, paths.src, { recursive: true });
         return { uri: `file:${path4.relative(repoRoot, from) || "."}`, sha256: "", from: "repository" };
       }
-      const src = "git" in entry.source ? { git: entry.source.git, commit: entry.source.commit } : { url: entry.source.url, sha256: entry.source.sha256, ...entry.source.debian ? { debian: entry.source.debian } : {} };
+      const src = "git" in entry.source ? { git: entry.source.git, commit: entry.source.commit } : { ...entry.source.url ? { url: entry.source.url } : {}, sha256: entry.source.sha256, ...entry.source.debian ? { debian: entry.source.debian } : {} };
       const got = await fetchSource(src, { log });
       await unpackSource(got.path, paths.src);
       return { uri: got.url, sha256: got.sha256, from: got.from };
@@ -592,12 +608,14 @@ ${script}`).digest("hex"));
         return checked2;
       });
       const packing = step("package", async () => {
-        const written = await pack(paths.stage, packageMeta(entry, job, platform, pg, checked, fetched.sha256, epoch), dir);
+        const libcVersion = platform.libc === "glibc" ? checked.glibcRequired : inventory.libcVersion;
+        const written = await pack(paths.stage, packageMeta(entry, job, platform, pg, checked, fetched.sha256, epoch, libcVersion), dir);
         await writeSidecar(written.trunk.path, written.trunk.sha256, {
           entry,
           platform: { name: platform.name, builder: builderRef, base: baseRef },
           ...fetched.sha256 ? { source: { uri: fetched.uri, sha256: fetched.sha256 } } : {},
-          builderImage: { ref: builderRef, digest: builderInfo.id },
+          // The manifest digest the image is pulled by when the engine knows one, else its id.
+          builderImage: builderImageInput(builderRef, builderInfo),
           buildKey: job.key,
           startedOn: startedAt,
           finishedOn: (/* @__PURE__ */ new Date()).toISOString()
@@ -612,12 +630,13 @@ ${script}`).digest("hex"));
         await packing;
         return;
       }
-      if (mode === "volume") await packing;
       const smoke = step("test", async () => {
         await writeFile2(path4.join(paths.test, "smoke.sql"), smokeSql(entry));
-        if (mode === "volume") await installTrunk((await packing).trunk.path, { extensionsDir: paths.extensions });
+        const { trunk, layout, image } = await packing;
+        if (mode === "volume") await unpackLayer(path4.join(layout, "blobs", ...image.layer.digest.split(":")), path4.join(paths.extensions, entry.name));
+        else await installTrunk(trunk.path, { pgConfig: baseInstallTarget(pg, platform, inventory.libcVersion, paths.sysroot) });
         const c = await tester;
-        if (mode === "system") await run(c, "test", installScript(pg, `${JOB_MOUNT}/${path4.relative(dir, paths.stage)}`));
+        if (mode === "system") await run(c, "test", copyRootScript(`${JOB_MOUNT}/${path4.relative(dir, paths.sysroot)}`));
         await run(c, "test", serverScript(platform.pg), { user: "postgres" });
       });
       await settle([packing, smoke]);
@@ -670,6 +689,12 @@ ${script}`).digest("hex")}.tar`);
     return record;
   }
 }
+async function unpackLayer(blob, dest) {
+  await mkdir3(dest, { recursive: true });
+  await execFileAsync("tar", ["-xzf", blob, "-C", dest, "--no-same-owner"]).catch((err) => {
+    throw new UserError(`cannot unpack the image layer ${blob}: ${err.message}`);
+  });
+}
 async function removeAll(starting) {
   const removed = await Promise.allSettled(
     starting.map(async (s) => {
@@ -687,8 +712,12 @@ async function replay(logFile, title) {
 ` : ""}${text}${grouped ? "::endgroup::\n" : ""}`);
 }
 async function copyLicenses(src, stage, named) {
-  for (const name of await readdir2(src)) {
-    if (/^(LICEN[CS]E|COPYING|NOTICE|COPYRIGHT)([._-].*)?$/i.test(name)) await cp(path4.join(src, name), path4.join(stage, name), { recursive: true });
+  for (const entry of await readdir2(src, { withFileTypes: true })) {
+    const name = entry.name;
+    if (!entry.isFile() || !/^(LICEN[CS]E|COPYING|NOTICE|COPYRIGHT)([._-].*)?$/i.test(name)) continue;
+    const to = TOP_TEXT.test(name) ? path4.join(stage, name) : path4.join(stage, "licenses", name);
+    await mkdir3(path4.dirname(to), { recursive: true });
+    await cp(path4.join(src, name), to);
   }
   for (const file of named) {
     await cp(path4.join(src, file), path4.join(stage, "licenses", path4.basename(file))).catch(() => {
@@ -713,11 +742,11 @@ if command -v apk >/dev/null 2>&1; then apk add --no-cache build-base clang llvm
 ${pkgs.length === 0 ? 'echo "no build dependencies to install"; exit 0' : `echo "this builder image has no apk to install ${pkgs.join(" ")}: musl packages come from Alpine-based builders" >&2; exit 1`}
 `;
 }
-function packageMeta(entry, job, platform, pg, closure, sourceSha, epoch) {
+function packageMeta(entry, job, platform, pg, closure, sourceSha, epoch, libcVersion) {
   const version = (pg.version ?? "").replace(/^PostgreSQL\s+/, "").split(/\s/)[0] ?? "";
   const [maj, min] = version.split(".").map((n) => Number.parseInt(n, 10));
   const sqlOnly = entry.language === "sql";
-  const bundledSonames = new Set((closure?.bundled ?? []).map((b) => b.soname));
+  const shipped = /* @__PURE__ */ new Set([...(closure?.bundled ?? []).map((b) => b.soname), ...(closure?.files ?? []).flatMap((f) => f.soname ? [f.soname] : [])]);
   return {
     name: entry.name,
     version: entry.version,
@@ -728,10 +757,10 @@ function packageMeta(entry, job, platform, pg, closure, sourceSha, epoch) {
     language: entry.language,
     extensions: entry.contents.extensions,
     postgres: { version, major: platform.pg, versionNum: (maj ?? platform.pg) * 1e4 + (min ?? 0), cflags: pg.cflags ?? "", cppflags: pg.cppflags ?? "", ldflags: pg.ldflags ?? "", libs: pg.libs ?? "" },
-    platform: sqlOnly ? { os: "any", arch: "any", libc: "any" } : { os: platform.os, arch: platform.arch, libc: platform.libc },
+    platform: sqlOnly ? { os: "any", arch: "any", libc: "any" } : { os: platform.os, arch: platform.arch, libc: platform.libc, ...libcVersion ? { libcVersion } : {} },
     dependencies: {
       extensions: entry.dependencies.extensions ?? [],
-      system: [...new Set((closure?.files ?? []).flatMap((f) => f.needed).filter((n) => !bundledSonames.has(n)))].sort(),
+      system: [...new Set((closure?.files ?? []).flatMap((f) => f.needed).filter((n) => !shipped.has(n)))].sort(),
       bundled: (closure?.bundled ?? []).map((b) => ({ soname: b.soname, file: b.file, ...b.package ? { package: b.package } : {}, ...b.version ? { version: b.version } : {}, ...b.license ? { license: b.license } : {} }))
     },
     buildKey: job.key,

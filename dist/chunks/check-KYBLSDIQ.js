@@ -12,8 +12,8 @@ import {
   reportToGitHub,
   rootfsSource,
   saveInventory
-} from "./chunk-SPO2HY6K.js";
-import "./chunk-OAOXXPHI.js";
+} from "./chunk-AHQJTNIC.js";
+import "./chunk-R5N6SZHY.js";
 import {
   DEFAULT_MATRIX
 } from "./chunk-YFM6JNZP.js";

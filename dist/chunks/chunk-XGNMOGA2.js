@@ -16,17 +16,10 @@ import {
   repositoryScope,
   saveVerified,
   sha256Digest
-} from "./chunk-43OJ5OAU.js";
+} from "./chunk-XWVOK3FX.js";
 import {
   cacheRoot
-} from "./chunk-5IO7DYBX.js";
-import {
-  captureInventory,
-  checkTree,
-  inventoryFromLayers,
-  parseInventory,
-  resolvePath
-} from "./chunk-SPO2HY6K.js";
+} from "./chunk-753CGYAG.js";
 import {
   MEDIA,
   REF_NAME,
@@ -43,7 +36,14 @@ import {
   readTrunk,
   setRef,
   writeTarGz
-} from "./chunk-5KQDVAMP.js";
+} from "./chunk-Y4FBV32I.js";
+import {
+  captureInventory,
+  checkTree,
+  inventoryFromLayers,
+  parseInventory,
+  resolvePath
+} from "./chunk-AHQJTNIC.js";
 import {
   EXTENSION_NAME
 } from "./chunk-4SXJNQIC.js";

@@ -3,31 +3,36 @@ const require = __trunkfarmRequire(import.meta.url);
 import {
   buildJob,
   jobDirName
-} from "./chunk-CHQBU2P2.js";
+} from "./chunk-UHHEHBEI.js";
+import "./chunk-753CGYAG.js";
 import "./chunk-A23DCUEQ.js";
-import "./chunk-XREWSZNJ.js";
-import "./chunk-5IO7DYBX.js";
-import "./chunk-SPO2HY6K.js";
-import "./chunk-5KQDVAMP.js";
-import "./chunk-OAOXXPHI.js";
-import {
-  summaryTable
-} from "./chunk-3JKYBHCW.js";
+import "./chunk-SDUI5IA7.js";
+import "./chunk-Y4FBV32I.js";
+import "./chunk-AHQJTNIC.js";
+import "./chunk-R5N6SZHY.js";
 import {
   expandJobs
 } from "./chunk-ROS6NLMU.js";
 import {
-  reportBuild
-} from "./chunk-W2MWMNHC.js";
-import {
   printTable
 } from "./chunk-YFM6JNZP.js";
 import {
-  loadValidMatrix
-} from "./chunk-4SXJNQIC.js";
+  loadValidMatrixAnnotated
+} from "./chunk-R7VGARMT.js";
+import {
+  annotateBuild,
+  buildTable,
+  reportBuild
+} from "./chunk-EVEAFADD.js";
+import "./chunk-4SXJNQIC.js";
 import "./chunk-E3AMED6D.js";
-import "./chunk-LVP3V3JW.js";
-import "./chunk-3G24UW4F.js";
+import {
+  expectedSigner,
+  signArtifact
+} from "./chunk-ZSYGPSCZ.js";
+import {
+  loadSigningKey
+} from "./chunk-3G24UW4F.js";
 import "./chunk-QFUYMEF4.js";
 import "./chunk-XY2GKEIH.js";
 import "./chunk-BS25TXF5.js";
@@ -39,7 +44,7 @@ import "./chunk-WQPCGQ3Y.js";
 // src/cli/run/build.ts
 import path from "node:path";
 async function run(extension, opts) {
-  const matrix = await loadValidMatrix(opts.matrix);
+  const matrix = await loadValidMatrixAnnotated(opts.matrix);
   const loaded = matrix.entries.find((e) => e.entry.name === extension);
   if (!loaded) throw new UserError(`no matrix entry named "${extension}" (see \`trunkfarm plan\`)`, { exitCode: 2 });
   if (opts.version && opts.version !== loaded.entry.version) throw new UserError(`${extension}: the matrix has version ${loaded.entry.version}, not ${opts.version}`, { exitCode: 2 });
@@ -47,27 +52,26 @@ async function run(extension, opts) {
     (j) => (opts.pg === void 0 || j.pg === opts.pg) && (!opts.arch || j.arch === opts.arch) && (!opts.libc || j.libc === opts.libc)
   );
   if (jobs.length === 0) throw new UserError(`${extension}: no job matches those axes (its platforms: \`trunkfarm plan --extension ${extension}\`)`, { exitCode: 2 });
-  const rows = [];
+  const key = opts.key ? await loadSigningKey(opts.key) : void 0;
+  const method = key ? { kind: "key", key } : void 0;
+  const signer = method ? await expectedSigner(method) : void 0;
   const builds = [];
-  let failed = 0;
   for (const job of jobs) {
     const platform = matrix.platforms.find((p) => p.pg === job.pg && p.arch === job.arch && p.libc === job.libc);
     const result = await buildJob(job, loaded.entry, platform, matrix, { out: opts.out, images: opts.images, test: opts.test, ...opts.engine ? { engine: opts.engine } : {}, ...opts.force ? { force: true } : {} });
-    if (result.status === "failed") failed++;
-    builds.push({ dir: path.join(opts.out, jobDirName(job)), result });
-    rows.push([
-      jobDirName(job),
-      result.status === "built" ? "built" : `failed (${result.failure?.step})`,
-      result.artifacts ? `${(result.artifacts.trunk.size / 1024).toFixed(0)} KiB` : "-",
-      result.closure ? result.closure.ok ? `ok${result.closure.bundled.length ? `, ${result.closure.bundled.length} bundled` : ""}` : "problems" : "-",
-      result.artifacts?.trunk.sha256.slice(0, 16) ?? "-"
-    ]);
+    const build = { dir: path.join(opts.out, jobDirName(job)), result };
+    builds.push(build);
+    if (method && result.status === "built" && result.artifacts) {
+      const signed = await signArtifact(path.join(build.dir, result.artifacts.trunk.file), { method, reuse: signer });
+      process.stderr.write(`${jobDirName(job)}: ${signed.reused ? "signature kept" : "signed"} (key ${signed.keyId}), ${path.relative(opts.out, signed.bundlePath)}
+`);
+    }
+    await annotateBuild(build, loaded);
   }
-  const header = ["JOB", "STATUS", "TRUNK", "CLOSURE", "SHA256"];
+  const { header, rows } = buildTable(builds, false);
   printTable(header, rows);
-  await summaryTable("trunkfarm build", header, rows);
   await reportBuild(builds);
-  if (failed > 0) process.exitCode = 1;
+  if (builds.some((b) => b.result.status === "failed")) process.exitCode = 1;
 }
 export {
   run

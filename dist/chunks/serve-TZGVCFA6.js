@@ -4,19 +4,19 @@ import {
   compose,
   defaultCacheDir,
   openRepository
-} from "./chunk-O7MMTIAQ.js";
+} from "./chunk-XGNMOGA2.js";
 import {
   createClient,
   embeddedMediaType,
   isDigest,
   isRepositoryPath
-} from "./chunk-43OJ5OAU.js";
-import "./chunk-5IO7DYBX.js";
-import "./chunk-SPO2HY6K.js";
+} from "./chunk-XWVOK3FX.js";
+import "./chunk-753CGYAG.js";
 import {
   blobPath
-} from "./chunk-5KQDVAMP.js";
-import "./chunk-OAOXXPHI.js";
+} from "./chunk-Y4FBV32I.js";
+import "./chunk-AHQJTNIC.js";
+import "./chunk-R5N6SZHY.js";
 import {
   EXTENSION_NAME
 } from "./chunk-4SXJNQIC.js";

@@ -7,17 +7,17 @@ import {
   parseImageRef,
   pushComposition,
   writeCompositionLayout
-} from "./chunk-O7MMTIAQ.js";
+} from "./chunk-XGNMOGA2.js";
 import {
   createClient,
   parseReference
-} from "./chunk-43OJ5OAU.js";
-import "./chunk-5IO7DYBX.js";
-import "./chunk-SPO2HY6K.js";
+} from "./chunk-XWVOK3FX.js";
+import "./chunk-753CGYAG.js";
 import {
   TAG
-} from "./chunk-5KQDVAMP.js";
-import "./chunk-OAOXXPHI.js";
+} from "./chunk-Y4FBV32I.js";
+import "./chunk-AHQJTNIC.js";
+import "./chunk-R5N6SZHY.js";
 import "./chunk-4SXJNQIC.js";
 import "./chunk-E3AMED6D.js";
 import "./chunk-QFUYMEF4.js";
