@@ -4,12 +4,15 @@
 // a failed step names itself and shows the tail of its log. The job is built in a `.partial`
 // directory and moved into place at the end, so OUT never holds half a job.
 import { createHash, randomBytes } from 'node:crypto';
+import { execFile } from 'node:child_process';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { bundleTree, captureImageInventory, type CheckResult, type Inventory, loadInventory, saveInventory } from '../closure/index.ts';
+import { promisify } from 'node:util';
+import { bundleTree, type CheckResult } from '../closure/index.ts';
+import { imageInventory } from './inventory.ts';
 import { UserError } from '../errors.ts';
 import type { ExtensionEntry, Matrix } from '../matrix/index.ts';
 import { installTrunk, pack, type PackageMeta, TOP_TEXT } from '../package/index.ts';
@@ -22,6 +25,8 @@ import { buildScript, CONTAINER, installcheckScript, pgConfigScript } from './pi
 import { CLUSTER, copyRootScript, initdbScript, PGDATA_MOUNT, baseInstallTarget, serverScript, smokeSettings, smokeSql, startServerScript, TEST_MOUNT, unpackClusterScript, volumeMount, type SmokeMode } from './smoke.ts';
 import { fetchSource, cacheRoot, unpackSource } from './source.ts';
 import { layoutStage, type PgConfig, parsePgConfig } from './stage.ts';
+
+const execFileAsync = promisify(execFile);
 
 /** Where the smoke test's container sees the job's folder (system mode). */
 const JOB_MOUNT = '/trunkfarm/job';
@@ -62,20 +67,6 @@ async function chooseImage(engine: Engine, image: Platform['builder'], choice: I
   }
   await pull(engine, image.ref, { platform: `linux/${platform.arch}` });
   return { ref: image.ref, info: await inspectImage(engine, image.ref) };
-}
-
-/** The base image's library inventory, for the platform's libc (an image may hold both: the local
- * musl base is a Debian rootfs with musl beside glibc), cached per image id. */
-async function inventoryFor(engine: Engine, image: string, id: string, libc: Platform['libc']): Promise<Inventory> {
-  const file = path.join(cacheRoot(), 'inventory', `${id.replace(/^sha256:/, '')}-${libc}.json`);
-  try {
-    return loadInventory(file);
-  } catch {
-    const inventory = await captureImageInventory(engine.name, image, { libc });
-    await mkdir(path.dirname(file), { recursive: true });
-    saveInventory(inventory, file);
-    return inventory;
-  }
 }
 
 /** Newest mtime in the source tree: a SOURCE_DATE_EPOCH that the same source always gives. */
@@ -266,7 +257,7 @@ export async function buildJob(job: Job, entry: ExtensionEntry, platform: Platfo
         await layoutStage(paths.destdir, paths.stage, pg);
         await copyLicenses(paths.src, paths.stage, entry.contents.license_files ?? []);
       });
-      const inventory = await step('inventory', () => inventoryFor(engine, baseRef, baseInfo.id, platform.libc));
+      const inventory = await step('inventory', () => imageInventory(engine, baseRef, platform.libc, baseInfo.id));
       const checked = await step('closure', async (logFile) => {
         const checked = await bundleTree(paths.stage, {
           inventory,
@@ -316,8 +307,9 @@ export async function buildJob(job: Job, entry: ExtensionEntry, platform: Platfo
       // What is tested is the trunk as a user installs it.
       const smoke = step('test', async () => {
         await writeFile(path.join(paths.test, 'smoke.sql'), smokeSql(entry));
-        const { trunk } = await packing;
-        if (mode === 'volume') await installTrunk(trunk.path, { extensionsDir: paths.extensions });
+        const { trunk, layout, image } = await packing;
+        // What Kubernetes mounts: the image's one layer, as it is.
+        if (mode === 'volume') await unpackLayer(path.join(layout, 'blobs', ...image.layer.digest.split(':')), path.join(paths.extensions, entry.name));
         else await installTrunk(trunk.path, { pgConfig: baseInstallTarget(pg, platform, inventory.libcVersion, paths.sysroot) });
         const c = await tester;
         if (mode === 'system') await run(c, 'test', copyRootScript(`${JOB_MOUNT}/${path.relative(dir, paths.sysroot)}`));
@@ -398,6 +390,14 @@ export async function buildJob(job: Job, entry: ExtensionEntry, platform: Platfo
     await rename(dir, final);
     return record;
   }
+}
+
+/** Unpacks an image layer (gzip tar) into a new directory. */
+async function unpackLayer(blob: string, dest: string): Promise<void> {
+  await mkdir(dest, { recursive: true });
+  await execFileAsync('tar', ['-xzf', blob, '-C', dest, '--no-same-owner']).catch((err: Error) => {
+    throw new UserError(`cannot unpack the image layer ${blob}: ${err.message}`);
+  });
 }
 
 /** Removes the containers, side by side; throws the first failure once all are done. */

@@ -81,6 +81,13 @@ describe('PostgreSQL 18 from a read-only image volume', () => {
     const log = await readFile(path.join(dir, 'logs', 'test.log'), 'utf8');
     expect(log).toMatch(/contains6\s*\n-+\s*\n\s*t\b/);
   }, 15 * MINUTES);
+
+  it('tf_linked loads its bundled libyaml from the mounted layer through $ORIGIN', async () => {
+    const { result, dir } = await buildOne('tf_linked', 18);
+    expect(result.closure!.bundled.map((b) => b.soname)).toEqual(['libyaml-0.so.2']);
+    const log = await readFile(path.join(dir, 'logs', 'test.log'), 'utf8');
+    expect(log).toMatch(/parsed\s*\n-+\s*\n\s*t\b/);
+  }, 15 * MINUTES);
 });
 
 describe('a SQL-only package', () => {

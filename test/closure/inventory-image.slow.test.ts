@@ -90,7 +90,9 @@ describe('captureImageInventory with podman', () => {
       const first = await runCli(['check', root, '--platform', 'pg17-gnulinux-amd64', '--image', IMAGE, '--json'], env);
       expect(first.stderr).toBe('');
       expect(first.code).toBe(0);
-      const cached = join(dir, 'cache/inventory/pg17-gnulinux-amd64.json');
+      // Cached by image id and libc, shared with `trunkfarm build`: a changed base is captured anew.
+      const id = podman(['image', 'inspect', '--format', '{{.Id}}', IMAGE]).replace(/^sha256:/, '');
+      const cached = join(dir, `cache/inventory/${id}-glibc.json`);
       expect(existsSync(cached)).toBe(true);
       expect(loadInventory(cached).source).toBe(IMAGE);
       const out = JSON.parse(first.stdout);

@@ -1,4 +1,5 @@
-import { imageExists } from '../../build/engine.ts';
+import { type Engine, imageExists } from '../../build/engine.ts';
+import { imageInventory } from '../../build/inventory.ts';
 import { loadValidMatrix } from '../../matrix/index.ts';
 import { DEFAULT_MATRIX } from '../options.ts';
 import { existsSync } from 'node:fs';
@@ -43,23 +44,17 @@ async function inventoryFor(flags: CheckFlags): Promise<{ inventory: Inventory; 
   }
   if (flags.platform === undefined) throw new UserError('give --platform NAME (with --image REF to capture its base) or --inventory FILE', { exitCode: 2 });
   const platform = parsePlatform(flags.platform);
-  const cache = join(process.env.TRUNKFARM_CACHE || join(process.cwd(), '.cache'), 'inventory', `${flags.platform}.json`);
-  if (existsSync(cache)) {
-    const inventory = loadInventory(cache);
-    if (flags.image === undefined || inventory.source === flags.image) return { inventory, platform };
-  }
-  const image = flags.image ?? (await matrixBaseImage(flags.platform, flags.engine));
-  const inventory = await captureImageInventory(flags.engine, image, { libc: platform.libc });
-  saveInventory(inventory, cache);
-  return { inventory, platform };
+  const engine = { name: flags.engine, bin: flags.engine };
+  const image = flags.image ?? (await matrixBaseImage(flags.platform, engine));
+  return { inventory: await imageInventory(engine, image, platform.libc), platform };
 }
 
 /** The platform's base image as the matrix names it: the local equivalent when it is present. */
-async function matrixBaseImage(name: string, engine: 'podman' | 'docker'): Promise<string> {
+async function matrixBaseImage(name: string, engine: Engine): Promise<string> {
   const { platforms } = await loadValidMatrix(DEFAULT_MATRIX);
   const p = platforms.find((x) => x.name === name);
   if (!p) throw new UserError(`--platform ${name}: not a platform of the matrix (see \`trunkfarm platforms\`); pass --image REF or --inventory FILE`, { exitCode: 2 });
-  if (p.base.local && (await imageExists({ name: engine, bin: engine }, p.base.local))) return p.base.local;
+  if (p.base.local && (await imageExists(engine, p.base.local))) return p.base.local;
   return p.base.ref;
 }
 
