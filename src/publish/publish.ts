@@ -2,16 +2,17 @@
 // inside GitHub Actions), pushes each job's OCI layout to a registry (or merges it into one local
 // OCI layout), attaches trunks and signatures to GitHub Releases, and updates index.json last, so
 // that the index never points at an artifact that is not there.
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { type JobResult, readResult } from '../build/index.ts';
 import { UserError } from '../errors.ts';
-import { mergeLayout } from '../package/index.ts';
-import { chooseSigningMethod, loadSigningKey, signArtifact } from '../sign/index.ts';
+import { mergeLayout, resolveRef } from '../package/index.ts';
+import { chooseSigningMethod, expectedSigner, loadSigningKey, signArtifact } from '../sign/index.ts';
 import type { IndexEntry } from '../types.ts';
 import { createGitHubClient } from './github.ts';
 import { fileIndexStore, githubIndexStore, type IndexStore, updateIndex } from './index-store.ts';
-import { attachArtifact, createClient, parseReference, pushLayout, type RegistryClient } from './registry/index.ts';
+import { signImage } from './image-signatures.ts';
+import { createClient, getManifest, parseReference, pushLayout, type RegistryClient } from './registry/index.ts';
 import { publishRelease, releaseTag, releaseTitle } from './releases.ts';
 
 export interface PublishOptions {
@@ -64,13 +65,16 @@ export async function publish(out: string, opts: PublishOptions): Promise<Publis
 
   // 1. Signatures, beside each trunk.
   const method = opts.unsigned ? undefined : chooseSigningMethod(opts.key ? { key: await loadSigningKey(opts.key) } : {});
+  // A bundle that already signs a trunk's bytes as this signer is kept: signing again would give
+  // other bytes (ECDSA, keyless), and a re-publish would upload them for nothing.
+  const signer = method ? await expectedSigner(method) : undefined;
   const bundles = new Map<string, string>();
   for (const { dir, result } of built) {
     const trunk = path.join(dir, result.artifacts!.trunk.file);
     if (!method) continue;
-    const signed = await signArtifact(trunk, { method });
+    const signed = await signArtifact(trunk, { method, reuse: signer! });
     bundles.set(dir, signed.bundlePath);
-    log(`signed ${path.basename(trunk)} (${signed.method})`);
+    log(signed.reused ? `kept the signature of ${path.basename(trunk)} (it signs these bytes already)` : `signed ${path.basename(trunk)} (${signed.method})`);
   }
 
   // 2. Images: to the registry, or into one local layout.
@@ -85,13 +89,18 @@ export async function publish(out: string, opts: PublishOptions): Promise<Publis
       // Jobs of one version built per architecture share its tag: their indexes are merged.
       const pushed = await pushLayout(layout, target, { client, mergeIndexTags: true });
       uploadedBytes += pushed.stats.blobBytesUploaded;
-      const bundle = bundles.get(dir);
-      if (bundle) {
+      if (method) {
+        // The image's own provenance, subject the index its tag names now (merged with the other
+        // architectures' images of the version), attached to it as a referrer.
         const ref = parseReference(target);
-        await attachArtifact(client, { registry: ref.registry, repository: ref.repository }, { mediaType: 'application/vnd.oci.image.index.v1+json', digest: a.oci.digest, size: await indexSize(layout, a.oci.digest) }, {
-          artifactType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
-          layers: [{ mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json', bytes: await readFile(bundle) }],
-        });
+        const home = { kind: 'registry' as const, client, repository: { registry: ref.registry, repository: ref.repository } };
+        const tagged = await getManifest(client, home.repository, a.oci.tag);
+        const image = tagged
+          ? { mediaType: tagged.mediaType, digest: tagged.digest, size: tagged.bytes.length }
+          : { mediaType: 'application/vnd.oci.image.index.v1+json', digest: a.oci.digest, size: await indexSize(layout, a.oci.digest) };
+        const signed = await signImage(home, target, image, { method, signer: signer!, provenanceOf: path.join(dir, a.trunk.file) });
+        uploadedBytes += signed.uploadedBytes;
+        if (signed.signed) log(`signed ${target}@${image.digest} (${method.kind})`);
       }
       ociRefs.set(dir, { ref: `${target}:${a.oci.tag}`, digest: a.oci.digest, size: a.oci.size });
       log(`pushed ${target}:${a.oci.tag}`);
@@ -100,6 +109,12 @@ export async function publish(out: string, opts: PublishOptions): Promise<Publis
       // 1.0.0-pg17-gnulinux only name one image within an extension.
       const into = path.join(opts.ociLayout ?? path.join(out, 'oci'), result.job.extension);
       await mergeLayout(layout, into);
+      // The image as its tag names it in the layout (merged with other architectures'), signed.
+      const image = method ? await resolveRef(into, a.oci.tag) : undefined;
+      if (method && image) {
+        const signed = await signImage({ kind: 'layout', dir: into }, result.job.extension, image, { method, signer: signer!, provenanceOf: path.join(dir, a.trunk.file) });
+        if (signed.signed) log(`signed oci:${into}:${a.oci.tag} (${method.kind})`);
+      }
       ociRefs.set(dir, { ref: `oci:${into}:${a.oci.tag}`, digest: a.oci.digest, size: a.oci.size });
     }
   }

@@ -22,7 +22,7 @@ export type {
   Statement,
   Subject,
 } from './types.ts';
-export { buildProvenance, githubRunFromClaims, localBuilderId } from './provenance.ts';
+export { buildProvenance, builderImageInput, githubRunFromClaims, localBuilderId } from './provenance.ts';
 export { hasActionsIdToken, loadGitHubRun } from './github.ts';
 export { readSidecar, sidecarPath, writeSidecar } from './sidecar.ts';
 export {
@@ -41,17 +41,23 @@ export {
   chooseSigningMethod,
   signArtifact,
   signKeyless,
+  signStatement,
+  signSubject,
   signWithKey,
   type KeylessOptions,
   type KeylessResult,
   type SignArtifactOptions,
   type SigningMethod,
   type SignResult,
+  type SignSubjectOptions,
 } from './sign.ts';
+export { bundleCovers, expectedSigner, fileBundleCovers, type SignerExpectation } from './covers.ts';
 export {
   VerificationFailure,
   verifyArtifact,
+  verifySubject,
   VERIFY_STEPS,
+  type BundleCandidate,
   type GitHubIdentity,
   type TrunkContentsCheck,
   type VerifyOptions,

@@ -13,6 +13,7 @@ import {
   type FarmExternalParameters,
   type FarmInternalParameters,
   type GitHubRun,
+  type ImageInput,
   type ProvenanceInput,
   type ProvenancePredicate,
   type ProvenanceStatement,
@@ -58,7 +59,8 @@ export function buildPredicate(input: ProvenanceInput): ProvenancePredicate {
   if (gh) resolvedDependencies.push({ uri: `git+${gh.serverUrl}/${gh.repository}@${gh.ref}`, digest: { gitCommit: gh.sha } });
   if (input.source) resolvedDependencies.push(sourceDescriptor(input.source));
   if (input.builderImage) {
-    resolvedDependencies.push({ name: 'builder-image', uri: input.builderImage.ref, digest: { sha256: imageDigest(input.builderImage.digest) } });
+    const { ref, digest, digestOf } = input.builderImage;
+    resolvedDependencies.push({ name: 'builder-image', uri: ref, digest: { sha256: imageDigest(digest) }, ...(digestOf ? { annotations: { digestOf } } : {}) });
   }
 
   const metadata: NonNullable<ProvenancePredicate['runDetails']['metadata']> = {};
@@ -138,6 +140,23 @@ function sourceDescriptor(source: SourceInput): ResourceDescriptor {
     throw new UserError(`provenance: source.gitCommit must be a full commit hash, got "${source.gitCommit}"`);
   }
   return { name: 'source', uri: source.uri, digest: { gitCommit: source.gitCommit } };
+}
+
+/** The builder image as provenance records it: the manifest digest the image is known by in the
+ * repository of `ref` (one of the engine's RepoDigests, `REPO@sha256:...`), which is what pulling
+ * `REF@DIGEST` fetches; else the image id (the digest of its configuration), labelled as such. */
+export function builderImageInput(ref: string, image: { id: string; repoDigests: string[] }): ImageInput {
+  const repository = imageRepository(ref);
+  const manifest = image.repoDigests.find((d) => imageRepository(d) === repository && /@sha256:[0-9a-f]{64}$/.test(d));
+  return manifest ? { ref, digest: manifest.slice(manifest.lastIndexOf('@') + 1), digestOf: 'manifest' } : { ref, digest: image.id, digestOf: 'image-config' };
+}
+
+/** `host/path` of an image reference, without tag or digest, lower-cased. */
+function imageRepository(ref: string): string {
+  const name = ref.split('@')[0]!;
+  const slash = name.lastIndexOf('/');
+  const colon = name.lastIndexOf(':');
+  return (colon > slash ? name.slice(0, colon) : name).toLowerCase();
 }
 
 /** Accepts `sha256:HEX` (as registries and podman print it) or bare hex. */

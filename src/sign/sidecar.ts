@@ -22,7 +22,13 @@ const sidecarSchema = z.strictObject({
       z.strictObject({ uri, gitCommit: z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, 'expected a full commit hash') }),
     ])
     .optional(),
-  builderImage: z.strictObject({ ref: z.string().min(1), digest: z.string().regex(/^(sha256:)?[0-9a-f]{64}$/, 'expected sha256:<64 hex digits>') }).optional(),
+  builderImage: z
+    .strictObject({
+      ref: z.string().min(1),
+      digest: z.string().regex(/^(sha256:)?[0-9a-f]{64}$/, 'expected sha256:<64 hex digits>'),
+      digestOf: z.enum(['manifest', 'image-config']).optional(),
+    })
+    .optional(),
   buildKey: z.string().min(1).optional(),
   startedOn: date.optional(),
   finishedOn: date.optional(),

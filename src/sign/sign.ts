@@ -8,11 +8,12 @@ import { DSSEBundleBuilder, type Signer } from '@sigstore/sign';
 import { basename } from 'node:path';
 import { UserError } from '../errors.ts';
 import { sha256File, writeFileAtomic } from './files.ts';
+import { fileBundleCovers, type SignerExpectation } from './covers.ts';
 import { hasActionsIdToken, loadGitHubRun } from './github.ts';
 import { signBytes, type SigningKey } from './key.ts';
 import { buildProvenance, localBuilderId } from './provenance.ts';
 import { readSidecar, sidecarPath, sidecarToInput } from './sidecar.ts';
-import { BUNDLE_SUFFIX, INTOTO_PAYLOAD_TYPE, type ProvenanceInput, type Statement } from './types.ts';
+import { BUNDLE_SUFFIX, INTOTO_PAYLOAD_TYPE, type ProvenanceInput, type Statement, type Subject } from './types.ts';
 
 /** Signs a statement with a key: a v0.3 bundle whose verification material is the key's hint. */
 export async function signWithKey(statement: Statement, key: SigningKey): Promise<SerializedBundle> {
@@ -107,6 +108,9 @@ export interface SignArtifactOptions {
   provenance?: Omit<ProvenanceInput, 'subjects'>;
   /** Sidecar to read instead of FILE.provenance-input.json. */
   sidecar?: string;
+  /** Keep an existing FILE.sigstore.json that already signs the artifact's bytes as this signer
+   * (see expectedSigner) instead of signing again. */
+  reuse?: SignerExpectation;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -117,58 +121,98 @@ export interface SignResult {
   method: 'key' | 'keyless';
   keyId?: string;
   attestationId?: string;
-  /** Where the provenance came from. `minimal`: no build inputs were known. */
-  provenance: 'input' | 'sidecar' | 'minimal';
+  /** Where the provenance came from. `minimal`: no build inputs were known. `existing`: the
+   * bundle was already there and kept (`reused`). */
+  provenance: 'input' | 'sidecar' | 'minimal' | 'existing';
   sidecarPath?: string;
+  /** True when an existing bundle already signed these bytes and was kept. */
+  reused?: true;
   statement: Statement;
 }
 
-/** Signs one artifact file and writes FILE.sigstore.json beside it. */
-export async function signArtifact(path: string, options: SignArtifactOptions): Promise<SignResult> {
-  const env = options.env ?? process.env;
-  const sha256 = await sha256File(path);
+type ProvenanceSource = Pick<SignArtifactOptions, 'provenance' | 'sidecar' | 'env'>;
 
+/** The provenance inputs of the artifact at `path` (with this sha256): given, from its sidecar,
+ * or none; with the run's facts (GitHub identity, or the local builder id) added. Without an
+ * artifact, only what `options` gives. */
+async function provenanceInputs(
+  artifact: { path: string; sha256: string } | undefined,
+  options: ProvenanceSource,
+): Promise<{ input: Omit<ProvenanceInput, 'subjects'>; provenance: 'input' | 'sidecar' | 'minimal'; sidecar: string }> {
+  const env = options.env ?? process.env;
   let input: Omit<ProvenanceInput, 'subjects'>;
-  let provenance: SignResult['provenance'];
-  const sidecar = options.sidecar ?? sidecarPath(path);
+  let provenance: 'input' | 'sidecar' | 'minimal';
+  const sidecar = options.sidecar ?? (artifact ? sidecarPath(artifact.path) : '');
   if (options.provenance) {
     input = options.provenance;
     provenance = 'input';
+  } else if (!artifact) {
+    input = {};
+    provenance = 'minimal';
   } else {
     const found = await readSidecar(sidecar);
     if (found === undefined && options.sidecar !== undefined) throw new UserError(`provenance file ${options.sidecar} does not exist`);
-    input = found ? sidecarToInput(found, sidecar, sha256) : {};
+    input = found ? sidecarToInput(found, sidecar, artifact.sha256) : {};
     provenance = found ? 'sidecar' : 'minimal';
   }
   // The run's facts come from its OIDC identity whenever there is one, key or not.
   if (!input.github && hasActionsIdToken(env)) input = { ...input, github: await loadGitHubRun(env) };
   if (!input.github && !input.builderId) input = { ...input, builderId: localBuilderId(env) };
+  return { input, provenance, sidecar };
+}
 
-  const statement = buildProvenance({ ...input, subjects: [{ name: basename(path), digest: { sha256 } }] });
+/** Signs a statement by the method: a key-signed bundle, or keyless through @actions/attest. */
+export async function signStatement(statement: Statement, method: SigningMethod): Promise<{ bundle: SerializedBundle; attestationId?: string }> {
+  if (method.kind === 'key') return { bundle: await signWithKey(statement, method.key) };
+  const result = await signKeyless(statement, method);
+  return { bundle: result.bundle, ...(result.attestationId ? { attestationId: result.attestationId } : {}) };
+}
+
+/** Signs one artifact file and writes FILE.sigstore.json beside it. */
+export async function signArtifact(path: string, options: SignArtifactOptions): Promise<SignResult> {
+  const sha256 = await sha256File(path);
+  const bundlePath = `${path}${BUNDLE_SUFFIX}`;
   const method = options.method;
-  let bundle: SerializedBundle;
-  let attestationId: string | undefined;
-  if (method.kind === 'key') {
-    bundle = await signWithKey(statement, method.key);
-  } else {
-    const result = await signKeyless(statement, method);
-    bundle = result.bundle;
-    attestationId = result.attestationId;
+  const keyId = method.kind === 'key' ? { keyId: method.key.keyId } : {};
+  if (options.reuse) {
+    const kept = await fileBundleCovers(bundlePath, sha256, options.reuse);
+    if (kept) return { artifact: path, sha256, bundlePath, method: method.kind, ...keyId, provenance: 'existing', reused: true, statement: kept };
   }
 
-  const bundlePath = `${path}${BUNDLE_SUFFIX}`;
+  const { input, provenance, sidecar } = await provenanceInputs({ path, sha256 }, options);
+  const statement = buildProvenance({ ...input, subjects: [{ name: basename(path), digest: { sha256 } }] });
+  const { bundle, attestationId } = await signStatement(statement, method);
   await writeFileAtomic(bundlePath, `${JSON.stringify(bundle)}\n`);
   return {
     artifact: path,
     sha256,
     bundlePath,
     method: method.kind,
-    ...(method.kind === 'key' ? { keyId: method.key.keyId } : {}),
+    ...keyId,
     ...(attestationId ? { attestationId } : {}),
     provenance,
     ...(provenance === 'sidecar' ? { sidecarPath: sidecar } : {}),
     statement,
   };
+}
+
+export interface SignSubjectOptions extends ProvenanceSource {
+  method: SigningMethod;
+  /** The artifact file of the same build whose provenance (its sidecar) the statement records:
+   * an image is signed with the provenance of the trunk it was packed beside. */
+  provenanceOf?: string;
+}
+
+/** Signs a statement about something that is not a file here, such as an image in a registry:
+ * `subject` is its name and digest (for an image, the reference without tag and the digest of its
+ * manifest or index, as GitHub's attestations of images name them). Returns the bundle; where
+ * it goes (a referrer of the image) is the caller's. */
+export async function signSubject(subject: Subject, options: SignSubjectOptions): Promise<{ bundle: SerializedBundle; statement: Statement; attestationId?: string; provenance: 'input' | 'sidecar' | 'minimal' }> {
+  const of = options.provenanceOf;
+  const inputs = await provenanceInputs(of === undefined ? undefined : { path: of, sha256: await sha256File(of) }, options);
+  const statement = buildProvenance({ ...inputs.input, subjects: [subject] });
+  const signed = await signStatement(statement, options.method);
+  return { bundle: signed.bundle, statement, ...(signed.attestationId ? { attestationId: signed.attestationId } : {}), provenance: inputs.provenance };
 }
 
 function describe(err: unknown): string {

@@ -106,6 +106,10 @@ export type SourceInput =
 export interface ImageInput {
   ref: string;
   digest: string;
+  /** What `digest` is the digest of: the registry manifest the image is pulled by (what
+   * `REF@DIGEST` names), or the image configuration (the engine's image id), for an image known
+   * by no manifest digest. Recorded as the descriptor's `digestOf` annotation. */
+  digestOf?: 'manifest' | 'image-config';
 }
 
 /** The facts of one GitHub Actions run, from the workflow's OIDC token claims. */

@@ -80,25 +80,105 @@ export interface VerifyResult {
 }
 
 export async function verifyArtifact(artifact: string, options: VerifyOptions): Promise<VerifyResult> {
-  if ((options.key === undefined) === (options.identity === undefined)) {
-    throw new UserError('verify needs exactly one of a public key (--key) or a keyless identity (--repo)', { exitCode: 2 });
-  }
-  const checks: VerifyResult['checks'] = [];
+  requireOneSigner(options);
   const bundlePath = options.bundle ?? `${artifact}${BUNDLE_SUFFIX}`;
 
   // 1. The bundle parses, and holds a DSSE envelope around an in-toto statement.
-  const { bundle, statement } = await readBundle(bundlePath, options.bundle !== undefined);
+  const parsed = parseBundle(await readBundleText(bundlePath, options.bundle !== undefined), bundlePath);
+  // 2-4. The artifact is a subject; the signature; the provenance.
+  const sha256 = await sha256File(artifact);
+  const verified = await verifyParsed(parsed, sha256, options, "the artifact's", 'the file changed after signing, or the bundle is another artifact\'s');
+  const checks = verified.checks;
+
+  // 5. A trunk file's own digests, for every file inside it.
+  if (artifact.endsWith('.trunk')) {
+    if (!options.trunkContents) throw new VerificationFailure('contents', 'no trunk contents checker available, so the files inside were not checked');
+    let checked;
+    try {
+      checked = await options.trunkContents(artifact);
+    } catch (err) {
+      throw new VerificationFailure('contents', err instanceof Error ? err.message : String(err), err);
+    }
+    const files = typeof checked === 'number' ? checked : checked?.files;
+    checks.push({ step: 'contents', detail: files === undefined ? 'every file digest matches' : `${files} file digests match` });
+  } else {
+    checks.push({ step: 'contents', detail: 'not a trunk file: nothing inside to check' });
+  }
+
+  return { artifact, sha256, bundlePath, ...verified, checks };
+}
+
+/** A bundle found for a subject that is not a file beside it: one attached to an image as a
+ * referrer (in a registry or an OCI layout), or a file the user named. */
+export interface BundleCandidate {
+  /** Where it came from, for messages: `HOST/REPO@sha256:...`, a layout blob, a file. */
+  label: string;
+  text: string;
+}
+
+/** Verifies something known by its digest, such as an image (its index or manifest digest), with
+ * the bundles found for it: the first one that passes steps 1-4 counts, and `contents` (step 5)
+ * then checks the thing itself (say, every blob of the image against its digest) and says what it
+ * established. With none passing, the failure that got furthest is reported. */
+export async function verifySubject(
+  subject: { label: string; sha256: string },
+  bundles: BundleCandidate[],
+  options: VerifyOptions,
+  contents?: () => Promise<string>,
+): Promise<VerifyResult> {
+  requireOneSigner(options);
+  if (bundles.length === 0) {
+    throw new VerificationFailure('bundle', `no signature: no Sigstore bundle is attached to ${subject.label}, so it is unsigned (or pass --bundle)`);
+  }
+  let best: VerificationFailure | undefined;
+  for (const candidate of bundles) {
+    let verified;
+    try {
+      const parsed = parseBundle(candidate.text, candidate.label);
+      verified = await verifyParsed(parsed, subject.sha256, options, `${subject.label}'s`, 'it changed after signing, or the bundle is another one\'s');
+    } catch (err) {
+      if (!(err instanceof VerificationFailure)) throw err;
+      if (!best || VERIFY_STEPS.indexOf(err.step) > VERIFY_STEPS.indexOf(best.step)) best = err;
+      continue;
+    }
+    let detail = 'nothing inside to check';
+    if (contents) {
+      try {
+        detail = await contents();
+      } catch (err) {
+        throw new VerificationFailure('contents', err instanceof Error ? err.message : String(err), err);
+      }
+    }
+    verified.checks.push({ step: 'contents', detail });
+    return { artifact: subject.label, sha256: subject.sha256, bundlePath: candidate.label, ...verified };
+  }
+  if (bundles.length === 1) throw best!;
+  throw new VerificationFailure(best!.step, `none of the ${bundles.length} bundles attached to ${subject.label} verifies; the one that got furthest: ${best!.reason}`, best);
+}
+
+function requireOneSigner(options: VerifyOptions): void {
+  if ((options.key === undefined) === (options.identity === undefined)) {
+    throw new UserError('verify needs exactly one of a public key (--key) or a keyless identity (--repo)', { exitCode: 2 });
+  }
+}
+
+/** Steps 2-4 on a parsed bundle: `sha256` is a subject, the signature is the expected signer's,
+ * the provenance is what the user expects. */
+async function verifyParsed(
+  { bundle, statement }: { bundle: Bundle; statement: Statement },
+  sha256: string,
+  options: VerifyOptions,
+  whose: string,
+  hint: string,
+): Promise<Omit<VerifyResult, 'artifact' | 'sha256' | 'bundlePath'>> {
+  const checks: VerifyResult['checks'] = [];
   checks.push({ step: 'bundle', detail: `${bundle.mediaType}, DSSE in-toto statement (${statement.predicateType})` });
 
   // 2. The artifact is a subject of that statement.
-  const sha256 = await sha256File(artifact);
   const subject = statement.subject.find((s) => s.digest?.sha256 === sha256);
   if (!subject) {
     const named = statement.subject.map((s) => `${s.name} (sha256 ${s.digest?.sha256 ?? 'none'})`).join(', ');
-    throw new VerificationFailure(
-      'subject',
-      `the artifact's sha256 ${sha256} is not among the signed subjects [${named}]: the file changed after signing, or the bundle is another artifact's`,
-    );
+    throw new VerificationFailure('subject', `${whose} sha256 ${sha256} is not among the signed subjects [${named}]: ${hint}`);
   }
   checks.push({ step: 'subject', detail: `sha256 ${sha256} is subject ${subject.name}` });
 
@@ -132,29 +212,12 @@ export async function verifyArtifact(artifact: string, options: VerifyOptions): 
     step: 'provenance',
     detail: [`builder ${builderId}`, options.sourceDigest ? `source ${options.sourceDigest}` : undefined].filter(Boolean).join(', '),
   });
-
-  // 5. A trunk file's own digests, for every file inside it.
-  if (artifact.endsWith('.trunk')) {
-    if (!options.trunkContents) throw new VerificationFailure('contents', 'no trunk contents checker available, so the files inside were not checked');
-    let checked;
-    try {
-      checked = await options.trunkContents(artifact);
-    } catch (err) {
-      throw new VerificationFailure('contents', err instanceof Error ? err.message : String(err), err);
-    }
-    const files = typeof checked === 'number' ? checked : checked?.files;
-    checks.push({ step: 'contents', detail: files === undefined ? 'every file digest matches' : `${files} file digests match` });
-  } else {
-    checks.push({ step: 'contents', detail: 'not a trunk file: nothing inside to check' });
-  }
-
-  return { artifact, sha256, bundlePath, signer, ...(builderId ? { builderId } : {}), statement, checks };
+  return { signer, ...(builderId ? { builderId } : {}), statement, checks };
 }
 
-async function readBundle(path: string, explicit: boolean): Promise<{ bundle: Bundle; statement: Statement }> {
-  let text: string;
+async function readBundleText(path: string, explicit: boolean): Promise<string> {
   try {
-    text = await readFile(path, 'utf8');
+    return await readFile(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new VerificationFailure(
@@ -165,6 +228,9 @@ async function readBundle(path: string, explicit: boolean): Promise<{ bundle: Bu
     }
     throw new VerificationFailure('bundle', `cannot read ${path}: ${(err as Error).message}`, err);
   }
+}
+
+function parseBundle(text: string, path: string): { bundle: Bundle; statement: Statement } {
   let bundle: Bundle;
   try {
     bundle = bundleFromJSON(JSON.parse(text));

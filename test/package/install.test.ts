@@ -2,10 +2,11 @@
 // one else uses, and removes them again.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { lstat, mkdir, readdir, readFile, readlink, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { appendFile, copyFile, lstat, mkdir, readdir, readFile, readlink, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installTrunk, probePgConfig, uninstallTrunk, writeTrunk, type PackageMeta } from '../../src/package/index.ts';
+import { generateKeyFiles, loadSigningKey, signArtifact } from '../../src/sign/index.ts';
 import { runCli } from '../support/cli.ts';
 import { file, packRaw, redigest, unpackRaw, type RawEntry } from './craft.ts';
 import { forPg, makeStage, PG15_CONFIG, put, sampleMeta, tempDir, uniqueName } from './fixtures.ts';
@@ -291,5 +292,66 @@ describe('the install command', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^trunkfarm: .*\.trunk does not fit .*pg_config \(PostgreSQL 15\.\d+, glibc 2\.\d+, amd64\):\n {2}built for PostgreSQL 17/);
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack
+  });
+});
+
+describe('install --key: verification first, nothing written unless it passes', () => {
+  let farm: { privatePath: string; publicPath: string };
+  let other: { privatePath: string; publicPath: string };
+  beforeAll(async () => {
+    farm = await generateKeyFiles(join(dir, 'farm'), 'ecdsa-p256');
+    other = await generateKeyFiles(join(dir, 'other'), 'ed25519');
+  });
+  const signed = async (keyPath: string) => {
+    const t = await trunkFor({ meta: (m) => forPg(m, 18) });
+    await signArtifact(t.path, { method: { kind: 'key', key: await loadSigningKey(keyPath) }, env: {} });
+    return t;
+  };
+  const refused = async (trunk: string, ext: string, message: RegExp) => {
+    const r = await runCli(['install', trunk, '--extensions-dir', ext, '--key', farm.publicPath]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // one clear line, no stack
+    expect(existsSync(ext)).toBe(false); // not even the target directory
+  };
+
+  it('refuses a trunk changed after signing', async () => {
+    const t = await signed(farm.privatePath);
+    const tampered = join(dir, `tampered-${t.path.split('/').pop()}`);
+    await copyFile(t.path, tampered);
+    await copyFile(`${t.path}.sigstore.json`, `${tampered}.sigstore.json`);
+    await appendFile(tampered, Buffer.from([0]));
+    await refused(tampered, join(dir, 'ext-tampered'), /^trunkfarm: verification failed at step 2 \(subject\): the artifact's sha256 [0-9a-f]{64} is not among the signed subjects/);
+  });
+
+  it('refuses a trunk signed with another key', async () => {
+    const t = await signed(other.privatePath);
+    await refused(t.path, join(dir, 'ext-wrong-key'), /^trunkfarm: verification failed at step 3 \(signature\): the bundle was not signed by .*farm\.pub/);
+  });
+
+  it('refuses an unsigned trunk', async () => {
+    const t = await trunkFor({ meta: (m) => forPg(m, 18) });
+    await refused(t.path, join(dir, 'ext-unsigned'), /^trunkfarm: verification failed at step 1 \(bundle\): no signature: .*\.sigstore\.json does not exist, so the artifact is unsigned/);
+  });
+
+  it('refuses a signed trunk whose files do not match the digests inside it', async () => {
+    const t = await trunkFor({ meta: (m) => forPg(m, 18) });
+    // Same archive, one file's bytes changed but its recorded digest kept, then signed as it is.
+    const entries = await unpackRaw(t.path);
+    const control = entries.find((e) => e.header.name.endsWith('.control'))!;
+    control.data = Buffer.from(`${control.data.toString()}# changed\n`);
+    await packRaw(t.path, entries);
+    await signArtifact(t.path, { method: { kind: 'key', key: await loadSigningKey(farm.privatePath) }, env: {} });
+    await refused(t.path, join(dir, 'ext-contents'), /^trunkfarm: verification failed at step 5 \(contents\): /);
+  });
+
+  it('installs a trunk signed with the key', async () => {
+    const t = await signed(farm.privatePath);
+    const ext = join(dir, 'ext-good');
+    const r = await runCli(['install', t.path, '--extensions-dir', ext, '--key', farm.publicPath]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^installed /);
+    expect(await readdir(ext)).toEqual([t.name]);
   });
 });

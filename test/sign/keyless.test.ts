@@ -16,7 +16,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateKeyFiles, VerificationFailure, verifyArtifact, type VerifyOptions } from '../../src/sign/index.ts';
+import { bundleCovers, expectedSigner, generateKeyFiles, VerificationFailure, verifyArtifact, type VerifyOptions } from '../../src/sign/index.ts';
 import { sha256File } from '../../src/sign/files.ts';
 import { cleanEnv, runCli, type CliResult } from './helpers/cli.ts';
 import { cosignVerifyAttestation, requireCosign } from './helpers/cosign.ts';
@@ -213,6 +213,23 @@ describe('keyless signing in GitHub Actions', () => {
       dir,
     );
     expect(wrong.ok).toBe(false);
+  });
+
+  it('a later run of the same workflow keeps the bundle; another identity, other bytes or a broken signature do not', async () => {
+    // What publish and build ask before signing again: the run's identity, from its OIDC token.
+    const signer = await expectedSigner({ kind: 'keyless', token: 'ghs_loopbacktoken' }, env);
+    expect(signer).toEqual({ kind: 'identity', identity: IDENTITY, issuer: GITHUB_ISSUER });
+    const text = await readFile(`${artifact}.sigstore.json`, 'utf8');
+    const sha256 = await sha256File(artifact);
+    expect(bundleCovers(text, sha256, signer)).toBeDefined();
+    expect(bundleCovers(text, sha256, { kind: 'identity', identity: IDENTITY.replace('acme/pg-ext', 'acme/other'), issuer: GITHUB_ISSUER })).toBeUndefined();
+    expect(bundleCovers(text, sha256, { kind: 'identity', identity: IDENTITY, issuer: 'https://issuer.example' })).toBeUndefined();
+    expect(bundleCovers(text, '0'.repeat(64), signer)).toBeUndefined();
+    const broken = JSON.parse(text);
+    const sig = Buffer.from(broken.dsseEnvelope.signatures[0].sig, 'base64');
+    sig[sig.length - 1]! ^= 1;
+    broken.dsseEnvelope.signatures[0].sig = sig.toString('base64');
+    expect(bundleCovers(JSON.stringify(broken), sha256, signer)).toBeUndefined();
   });
 
   it('without id-token permission or GITHUB_TOKEN, says what is missing', async () => {

@@ -3,7 +3,10 @@
 // the workflow's OIDC token, served here by a loopback stand-in of the Actions token endpoint.
 import { buildSLSAProvenancePredicate } from '@actions/attest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildProvenance, FARM_BUILD_TYPE, loadGitHubRun, SLSA_PROVENANCE_TYPE } from '../../src/sign/index.ts';
+import { buildProvenance, builderImageInput, FARM_BUILD_TYPE, loadGitHubRun, readSidecar, SLSA_PROVENANCE_TYPE, writeSidecar } from '../../src/sign/index.ts';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { localBuilderId } from '../../src/sign/provenance.ts';
 import { VERSION } from '../../src/version.ts';
 import { startOidc, type OidcStandIn, type WorkflowClaims } from './helpers/loopback.ts';
@@ -120,6 +123,31 @@ describe('outside GitHub', () => {
     expect(localBuilderId({ TRUNKFARM_BUILDER_ID: 'https://farm.example/x' })).toBe('https://farm.example/x');
     expect(localBuilderId({})).toMatch(/^https:\/\/trunkfarm\.dev\/builders\/local\/[^/]+$/);
     expect(() => localBuilderId({ TRUNKFARM_BUILDER_ID: 'not a uri' })).toThrow(/must be a URI/);
+  });
+
+  it('the builder image is recorded by the manifest digest it is pulled by, else by its image id, and says which', async () => {
+    const ref = 'docker.io/library/postgres:17-trixie';
+    const id = `sha256:${'c'.repeat(64)}`;
+    const manifest = `sha256:${'d'.repeat(64)}`;
+    // The engine lists the digests of the image in each repository it came from; the one of ref's.
+    const pulled = builderImageInput(ref, { id, repoDigests: [`ghcr.io/other/postgres@sha256:${'9'.repeat(64)}`, `docker.io/library/postgres@${manifest}`] });
+    expect(pulled).toEqual({ ref, digest: manifest, digestOf: 'manifest' });
+    const local = builderImageInput('localhost/trunkfarm/builder:pg17', { id, repoDigests: [] });
+    expect(local).toEqual({ ref: 'localhost/trunkfarm/builder:pg17', digest: id, digestOf: 'image-config' });
+    expect(builderImageInput('localhost:5000/builder:pg17', { id, repoDigests: [`localhost:5000/builder@${manifest}`] }).digestOf).toBe('manifest');
+
+    const deps = (image: ReturnType<typeof builderImageInput>) => buildProvenance({ ...FARM_INPUT, builderImage: image }).predicate!.buildDefinition.resolvedDependencies!;
+    expect(deps(pulled).at(-1)).toEqual({ name: 'builder-image', uri: ref, digest: { sha256: 'd'.repeat(64) }, annotations: { digestOf: 'manifest' } });
+    expect(deps(local).at(-1)).toEqual({ name: 'builder-image', uri: 'localhost/trunkfarm/builder:pg17', digest: { sha256: 'c'.repeat(64) }, annotations: { digestOf: 'image-config' } });
+
+    // The build hands it to signing through the sidecar, which keeps the label.
+    const dir = await mkdtemp(join(tmpdir(), 'trunkfarm-sidecar-'));
+    try {
+      const file = await writeSidecar(join(dir, 'x.trunk'), 'e'.repeat(64), { builderImage: pulled });
+      expect((await readSidecar(file))?.builderImage).toEqual(pulled);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses bad digests and dates with the field named', () => {

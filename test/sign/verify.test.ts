@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BUNDLE_SUFFIX,
+  expectedSigner,
   FARM_BUILD_TYPE,
   generateKeyFiles,
   loadSigningKey,
@@ -82,6 +83,35 @@ describe.each(['ed25519', 'ecdsa-p256'] as const)('round trip with %s', (type) =
     expect(result.checks.map((c) => c.step)).toEqual(['bundle', 'subject', 'signature', 'provenance', 'contents']);
     expect(result.checks[4]!.detail).toBe('3 file digests match');
     expect(checked).toEqual([path]);
+  });
+});
+
+describe('keeping a signature on re-signing (publish and build --key)', () => {
+  it('keeps a bundle that signs the same bytes with the same key, and signs again for new bytes or another key', async () => {
+    const kp = await keypair('reuse', 'ecdsa-p256');
+    const other = await keypair('reuse-other', 'ecdsa-p256');
+    const path = await artifact('reuse-1.0.0+pg17-gnulinux-amd64.tar');
+    const method = { kind: 'key' as const, key: kp.key };
+    const first = await signArtifact(path, { method, env, reuse: await expectedSigner(method) });
+    expect(first.reused).toBeUndefined();
+    const bundle = await readFile(first.bundlePath, 'utf8');
+
+    // Without reuse an ECDSA signature of the same statement differs: that is what reuse avoids.
+    const kept = await signArtifact(path, { method, env, reuse: await expectedSigner(method) });
+    expect(kept).toMatchObject({ reused: true, provenance: 'existing', sha256: first.sha256 });
+    expect(await readFile(first.bundlePath, 'utf8')).toBe(bundle);
+    await signArtifact(path, { method, env });
+    expect(await readFile(first.bundlePath, 'utf8')).not.toBe(bundle);
+
+    const otherMethod = { kind: 'key' as const, key: other.key };
+    const byOther = await signArtifact(path, { method: otherMethod, env, reuse: await expectedSigner(otherMethod) });
+    expect(byOther.reused).toBeUndefined();
+    await verifyArtifact(path, { key: other.publicPath });
+
+    await writeFile(path, 'new bytes\n');
+    const changed = await signArtifact(path, { method: otherMethod, env, reuse: await expectedSigner(otherMethod) });
+    expect(changed.reused).toBeUndefined();
+    expect((await verifyArtifact(path, { key: other.publicPath })).sha256).toBe(changed.sha256);
   });
 });
 

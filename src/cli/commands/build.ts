@@ -15,5 +15,6 @@ export function register(program: Command): void {
     .addOption(new Option('--images <choice>', 'local images, public ones, or local when present').choices(['auto', 'local', 'public']).default('auto'))
     .option('--no-test', 'skip the smoke test in the base image')
     .option('--force', 'rebuild even when out/ holds a build of the same key')
+    .option('--key <file>', 'sign each built trunk with this key (FILE.sigstore.json beside it)')
     .action(lazy(() => import('../run/build.ts')));
 }

@@ -5,6 +5,7 @@ import { reportBuild } from '../../github/outputs.ts';
 import { summaryTable } from '../../github/runner.ts';
 import { loadValidMatrix } from '../../matrix/index.ts';
 import { expandJobs } from '../../plan/index.ts';
+import { expectedSigner, loadSigningKey, signArtifact } from '../../sign/index.ts';
 import { printTable } from '../options.ts';
 
 export interface BuildFlags {
@@ -18,6 +19,8 @@ export interface BuildFlags {
   images: 'auto' | 'local' | 'public';
   test: boolean;
   force?: boolean;
+  /** Sign each built trunk with this key (FILE.sigstore.json beside it). */
+  key?: string;
 }
 
 export async function run(extension: string, opts: BuildFlags): Promise<void> {
@@ -31,13 +34,24 @@ export async function run(extension: string, opts: BuildFlags): Promise<void> {
   if (jobs.length === 0) throw new UserError(`${extension}: no job matches those axes (its platforms: \`trunkfarm plan --extension ${extension}\`)`, { exitCode: 2 });
 
   const rows: string[][] = [];
+  // The key is read before anything is built: a wrong path or passphrase fails at once.
+  const key = opts.key ? await loadSigningKey(opts.key) : undefined;
+  const method = key ? ({ kind: 'key', key } as const) : undefined;
+  const signer = method ? await expectedSigner(method) : undefined;
   const builds: { dir: string; result: JobResult }[] = [];
   let failed = 0;
   for (const job of jobs) {
     const platform = matrix.platforms.find((p) => p.pg === job.pg && p.arch === job.arch && p.libc === job.libc)!;
     const result = await buildJob(job, loaded.entry, platform, matrix, { out: opts.out, images: opts.images, test: opts.test, ...(opts.engine ? { engine: opts.engine } : {}), ...(opts.force ? { force: true } : {}) });
     if (result.status === 'failed') failed++;
-    builds.push({ dir: path.join(opts.out, jobDirName(job)), result });
+    const build = { dir: path.join(opts.out, jobDirName(job)), result };
+    builds.push(build);
+    // Built now or found up to date: either way the trunk leaves signed (a bundle that signs its
+    // bytes with this key already is kept).
+    if (method && result.status === 'built' && result.artifacts) {
+      const signed = await signArtifact(path.join(build.dir, result.artifacts.trunk.file), { method, reuse: signer! });
+      process.stderr.write(`${jobDirName(job)}: ${signed.reused ? 'signature kept' : 'signed'} (key ${signed.keyId}), ${path.relative(opts.out, signed.bundlePath)}\n`);
+    }
     rows.push([
       jobDirName(job),
       result.status === 'built' ? 'built' : `failed (${result.failure?.step})`,

@@ -36,7 +36,9 @@ export function verifyOptions(opts: VerifyFlags): VerifyOptions {
 
 export async function run(artifact: string, opts: VerifyFlags & { json?: boolean }): Promise<void> {
   const options = verifyOptions(opts);
-  const result = await verifyArtifact(artifact, options);
+  // An image: its index digest is the subject, its bundles are attached to it as referrers.
+  const image = artifact.startsWith('oci:') || artifact.startsWith('docker://');
+  const result = image ? await (await import('../../publish/image-signatures.ts')).verifyImage(artifact, options) : await verifyArtifact(artifact, options);
   if (opts.json) {
     const { statement: _s, ...rest } = result;
     process.stdout.write(`${JSON.stringify(rest, null, 2)}\n`);

@@ -63,6 +63,18 @@ describe('the ELF reader against readelf', () => {
     expect(info.interp).toBe('/lib64/ld-linux-x86-64.so.2');
     expect(info.type).toBe('dyn');
     expect(info.flags1 & 0x8000000).not.toBe(0);
+    // DT_FLAGS and DT_FLAGS_1, against readelf's names for them.
+    const bound = compile({ source: 'int main(void){return 0;}', name: 'exe-now', args: ['-Wl,-z,now', '-Wl,-z,origin'] });
+    const dyn = execFileSync('readelf', ['-dW', bound]).toString();
+    const names = (tag: string) => (new RegExp(`\\(${tag}\\)\\s+(?:Flags: )?(.*)`).exec(dyn)?.[1] ?? '').trim().split(/\s+/).filter(Boolean).sort();
+    const flagBits: Record<string, number> = { ORIGIN: 0x1, SYMBOLIC: 0x2, TEXTREL: 0x4, BIND_NOW: 0x8, STATIC_TLS: 0x10 };
+    const flags1Bits: Record<string, number> = { NOW: 0x1, ORIGIN: 0x80, PIE: 0x8000000 };
+    const set = (value: number, bits: Record<string, number>) => Object.keys(bits).filter((k) => (value & bits[k]!) !== 0).sort();
+    const boundInfo = readElf(bound);
+    expect(names('FLAGS')).toEqual(['BIND_NOW', 'ORIGIN']);
+    expect(set(boundInfo.flags, flagBits)).toEqual(names('FLAGS'));
+    expect(set(boundInfo.flags1, flags1Bits)).toEqual(names('FLAGS_1').filter((n) => n in flags1Bits));
+    expect(names('FLAGS_1')).toEqual(expect.arrayContaining(['NOW', 'PIE']));
     const noPie = readElf(compile({ source: 'int main(void){return 0;}', name: 'exe-nopie', args: ['-no-pie'] }));
     expect(noPie.type).toBe('exec');
     const musl = readElf(compile({ cc: 'musl-gcc', source: 'int main(void){return 0;}', name: 'exe-musl' }));
