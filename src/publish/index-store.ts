@@ -1,11 +1,13 @@
-// Where index.json lives, behind one small compare-and-swap interface, and the loop that updates it
-// without losing a racing publisher's entries: read, merge, write-if-unchanged, and on a conflict
-// start over from the new state.
+// Where index.json lives (a file, a branch of a GitHub repository, an OCI registry), behind one
+// small compare-and-swap interface, and the loop that updates it without losing a racing
+// publisher's entries: read, merge, write-if-unchanged, and on a conflict start over from the new
+// state.
 //
 // The index is written last: the publish command calls updateIndex only once every artifact its
 // entries point at (OCI manifests, release assets, signature bundles) is uploaded, so a failed
 // publish never leaves an index naming something missing. Each backend's write replaces the whole
-// file at once (a rename; a single commit), so a reader sees the old index or the new, never half.
+// file at once (a rename; a single commit; a new record), so a reader sees the old index or the
+// new, never half.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UserError } from '../errors.ts';
 import type { IndexEntry, PublishedIndexFile } from '../types.ts';
@@ -19,6 +21,9 @@ export interface IndexStore {
   read(): Promise<{ index: PublishedIndexFile; version: string | null }>;
   /** Stores `index` if the stored version is still `expectedVersion`; 'conflict' if it moved on. */
   write(index: PublishedIndexFile, expectedVersion: string | null): Promise<'ok' | 'conflict'>;
+  /** Called once the update is done, written or not: a backend's own tidying up (the registry
+   * store's `latest` tag). */
+  finish?(): Promise<void>;
 }
 
 export interface UpdateIndexOptions {
@@ -44,8 +49,14 @@ export async function updateIndex(store: IndexStore, entries: readonly IndexEntr
   for (let conflicts = 0; ; conflicts++) {
     const { index, version } = await store.read();
     const merged = mergeIndex(index, entries, now());
-    if (version !== null && sameEntries(index, merged)) return { index, written: false, conflicts };
-    if ((await store.write(merged, version)) === 'ok') return { index: merged, written: true, conflicts };
+    if (version !== null && sameEntries(index, merged)) {
+      await store.finish?.();
+      return { index, written: false, conflicts };
+    }
+    if ((await store.write(merged, version)) === 'ok') {
+      await store.finish?.();
+      return { index: merged, written: true, conflicts };
+    }
     if (conflicts >= retries) {
       throw new UserError(`index ${store.location}: ${conflicts + 1} writes in a row lost a race with other publishes; nothing was lost, re-run this publish to add its entries`);
     }
@@ -56,4 +67,5 @@ export async function updateIndex(store: IndexStore, entries: readonly IndexEntr
 
 export { fileIndexStore, type FileIndexStoreOptions } from './index-file.ts';
 export { githubIndexStore, type GitHubIndexStoreOptions } from './index-github.ts';
+export { registryIndexStore, type RegistryIndexStoreOptions } from './index-registry.ts';
 export { emptyIndex, mergeIndex, parseIndex, serializeIndex } from './index-merge.ts';

@@ -10,7 +10,7 @@ import { mergeLayout, resolveRef } from '../package/index.ts';
 import { chooseSigningMethod, expectedSigner, loadSigningKey, signArtifact } from '../sign/index.ts';
 import type { IndexEntry } from '../types.ts';
 import { createGitHubClient } from './github.ts';
-import { fileIndexStore, githubIndexStore, type IndexStore, updateIndex } from './index-store.ts';
+import { fileIndexStore, githubIndexStore, type IndexStore, registryIndexStore, updateIndex } from './index-store.ts';
 import { signImage } from './image-signatures.ts';
 import { createClient, getManifest, parseReference, pushLayout, type RegistryClient } from './registry/index.ts';
 import { publishRelease, releaseTag, releaseTitle } from './releases.ts';
@@ -27,9 +27,12 @@ export interface PublishOptions {
   key?: string;
   /** Publish unsigned artifacts (never the default). */
   unsigned?: boolean;
-  /** Index: a local file, or `OWNER/REPO:BRANCH` for index.json on a branch. */
+  /** Index: a local file (default OUT/index.json), */
   index?: string;
+  /** or index.json on this branch of the repository (--github-release or GITHUB_REPOSITORY), */
   indexBranch?: string;
+  /** or in this registry repository, HOST/NAMESPACE/NAME (true: REGISTRY/trunkfarm-index). */
+  indexRegistry?: string | boolean;
   log?: (line: string) => void;
 }
 
@@ -60,6 +63,8 @@ async function builtJobs(out: string): Promise<{ dir: string; result: JobResult 
 export async function publish(out: string, opts: PublishOptions): Promise<PublishResult> {
   const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   const jobs = await builtJobs(out);
+  // Where the index goes is settled first: a bad option fails before anything is published.
+  const store = indexStore(out, opts, log);
   const built = jobs.filter((j) => j.result.status === 'built' && j.result.artifacts);
   let uploadedBytes = 0;
 
@@ -145,7 +150,6 @@ export async function publish(out: string, opts: PublishOptions): Promise<Publis
 
   // 4. The index, last.
   const entries = jobs.map(({ dir, result }) => indexEntry(dir, result, ociRefs.get(dir), bundles.get(dir), releaseUrls, method?.kind));
-  const store = indexStore(out, opts);
   await updateIndex(store, entries);
   log(`index: ${entries.length} entries written to ${store.location}`);
   return { entries, uploadedBytes, index: store.location };
@@ -155,7 +159,13 @@ async function indexSize(layout: string, digest: string): Promise<number> {
   return (await stat(path.join(layout, 'blobs', 'sha256', digest.replace(/^sha256:/, '')))).size;
 }
 
-function indexStore(out: string, opts: PublishOptions): IndexStore {
+function indexStore(out: string, opts: PublishOptions, log: (line: string) => void): IndexStore {
+  if (opts.indexRegistry !== undefined && opts.indexRegistry !== false) {
+    if (opts.index !== undefined || opts.indexBranch) throw new UserError('--index-registry goes without --index and --index-branch: the index has one home', { exitCode: 2 });
+    if (opts.indexRegistry === true && !opts.registry) throw new UserError('--index-registry without a repository needs --registry (the index goes to REGISTRY/trunkfarm-index)', { exitCode: 2 });
+    const repository = opts.indexRegistry === true ? `${opts.registry!.replace(/\/+$/, '')}/trunkfarm-index` : opts.indexRegistry;
+    return registryIndexStore({ repository, log });
+  }
   if (opts.indexBranch) {
     const repository = opts.githubRelease ?? process.env.GITHUB_REPOSITORY ?? '';
     const [owner, repo] = repository.split('/');

@@ -11,26 +11,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.ts';
 import { readIndexKeys } from '../../src/plan/select.ts';
 import { emptyIndex, fileIndexStore, mergeIndex, parseIndex, updateIndex } from '../../src/publish/index-store.ts';
-import type { IndexEntry } from '../../src/types.ts';
+import { entry } from './index-entries.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-function entry(key: string, extension = 'pgvector', version = '0.8.0'): IndexEntry {
-  return {
-    key,
-    extension,
-    version,
-    pg: 17,
-    arch: 'amd64',
-    libc: 'glibc',
-    platform: 'pg17-gnulinux-amd64',
-    status: 'built',
-    trunk: { file: `${extension}-${version}+pg17-gnulinux-amd64.trunk`, sha256: 'a'.repeat(64), size: 1000, files: 5 },
-    closure: { ok: true, bundled: [], problems: [] },
-    provenance: { source: 'src.tar.gz', sourceDigest: 'sha256:' + 'b'.repeat(64), builderImage: 'builder', baseImage: 'base' },
-    builtAt: '2025-01-01T00:00:00.000Z',
-  };
-}
 
 let dir: string;
 let file: string;

@@ -6,27 +6,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createGitHubClient, type GitHubClient } from '../../src/publish/github.ts';
 import { githubIndexStore, mergeIndex, parseIndex, updateIndex } from '../../src/publish/index-store.ts';
-import type { IndexEntry } from '../../src/types.ts';
 import { gitBlobSha, startGitHubStandin, type GitHubStandin, type StandinOptions } from '../support/github-standin.ts';
+import { entry } from './index-entries.ts';
 
 const OWNER = 'farm';
 const REPO = 'packages';
-
-function entry(key: string, extension = 'pgvector', version = '0.8.0'): IndexEntry {
-  return {
-    key,
-    extension,
-    version,
-    pg: 17,
-    arch: 'amd64',
-    libc: 'glibc',
-    platform: 'pg17-gnulinux-amd64',
-    status: 'built',
-    closure: { ok: true, bundled: [], problems: [] },
-    provenance: { source: 'src.tar.gz', sourceDigest: 'sha256:' + 'b'.repeat(64), builderImage: 'builder', baseImage: 'base' },
-    builtAt: '2025-01-01T00:00:00.000Z',
-  };
-}
 
 let standin: GitHubStandin;
 let logs: string[];

@@ -25,6 +25,8 @@ export interface RegistryServerOptions {
   token?: TokenAuthConfig;
   /** Storage directory to reuse (e.g. to restart a registry on the same data). */
   root?: string;
+  /** Allow deleting manifests (default true; false answers 405 UNSUPPORTED, as some registries do). */
+  delete?: boolean;
 }
 
 export interface RegistryServer {
@@ -86,7 +88,7 @@ storage:
   filesystem:
     rootdirectory: ${root}
   delete:
-    enabled: true
+    enabled: ${options.delete ?? true}
   maintenance:
     uploadpurging:
       enabled: false

@@ -14,5 +14,6 @@ export function register(program: Command): void {
     .option('--unsigned', 'publish without signatures')
     .option('--index <file>', 'index.json to update (default OUT/index.json)')
     .option('--index-branch <branch>', 'update index.json on this branch of the repository instead (e.g. gh-pages)')
+    .option('--index-registry [host/namespace/name]', 'keep index.json in this registry repository instead (default with --registry: REGISTRY/trunkfarm-index)')
     .action(lazy(() => import('../run/publish.ts')));
 }

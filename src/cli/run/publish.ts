@@ -2,7 +2,7 @@ import { reportPublish } from '../../github/outputs.ts';
 import { publish } from '../../publish/index.ts';
 import { printTable } from '../options.ts';
 
-export async function run(out: string, opts: { registry?: string; ociLayout?: string; githubRelease?: string; replace?: boolean; key?: string; unsigned?: boolean; index?: string; indexBranch?: string }): Promise<void> {
+export async function run(out: string, opts: { registry?: string; ociLayout?: string; githubRelease?: string; replace?: boolean; key?: string; unsigned?: boolean; index?: string; indexBranch?: string; indexRegistry?: string | boolean }): Promise<void> {
   const result = await publish(out, opts);
   await reportPublish(result);
   printTable(

@@ -3,7 +3,7 @@
 // operations the stage needs, pushing an OCI layout and pulling one back.
 export { pushLayout } from './push.ts';
 export type { PushOptions, PushResult, PushedManifest } from './push.ts';
-export { pullToLayout } from './pull.ts';
+export { pullToLayout, readBlob } from './pull.ts';
 export type { PullOptions } from './pull.ts';
 
 export { createClient, emptyStats } from './client.ts';
@@ -19,7 +19,7 @@ export type { Reference } from './reference.ts';
 
 export { blobSize, pushBlob } from './blobs.ts';
 export type { Repository, BlobOutcome, BlobReader } from './blobs.ts';
-export { headManifest, getManifest, putManifest } from './manifests.ts';
+export { deleteManifest, headManifest, getManifest, putManifest } from './manifests.ts';
 export type { ManifestInfo, Manifest, PutResult } from './manifests.ts';
 export { listTags } from './tags.ts';
 export { listReferrers, attachArtifact, referrersTag } from './referrers.ts';

@@ -108,6 +108,22 @@ export async function putManifest(client: RegistryClient, target: Repository, re
   return { digest: isDigest(reference) ? reference : digest, ...(subject ? { subject } : {}) };
 }
 
+/** Deletes a manifest by digest (and so every tag naming it). 'unsupported' where the registry
+ * does not allow deletion (distribution's storage.delete off, some hosted registries). */
+export async function deleteManifest(client: RegistryClient, target: Repository, digest: string): Promise<'deleted' | 'absent' | 'unsupported'> {
+  const res = await client.request({
+    operation: `delete manifest ${digest} from ${where(target)}`,
+    registry: target.registry,
+    method: 'DELETE',
+    path: `/v2/${target.repository}/manifests/${digest}`,
+    scopes: [repositoryScope(target.repository, 'pull,push')],
+    expect: [200, 202, 404, 405, 400],
+  });
+  if (res.status === 404) return 'absent';
+  if (res.status === 405 || res.status === 400) return 'unsupported';
+  return 'deleted';
+}
+
 /** The `mediaType` a manifest declares about itself, if any. */
 export function embeddedMediaType(bytes: Uint8Array): string | undefined {
   try {

@@ -2,12 +2,14 @@
 // index.json entry naming it by its tag. Blobs land under a temporary name and are renamed once
 // their digest checks out; index.json is written last.
 import { stat } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
 import { UserError } from '../../errors.ts';
 import { repositoryScope } from './auth.ts';
 import type { Repository } from './blobs.ts';
 import { createClient } from './client.ts';
 import type { ClientOptions, RegistryClient } from './client.ts';
 import type { Descriptor } from './content.ts';
+import { digestLike } from './digest.ts';
 import { RegistryError } from './errors.ts';
 import { saveVerified } from './save.ts';
 import { blobPath, initLayout, writeAtomic, writeLayoutIndex } from './layout.ts';
@@ -69,8 +71,31 @@ async function download(client: RegistryClient, repo: Repository, blob: Descript
   const file = blobPath(dir, blob.digest);
   const existing = await stat(file).catch(() => undefined);
   if (existing?.size === blob.size) return;
+  await fetching(client, repo, blob, (res, operation) => saveVerified(res, file, blob, operation));
+}
+
+/** A small blob's bytes (an index document, a signature bundle), checked against its digest. */
+export async function readBlob(client: RegistryClient, repo: Repository, blob: { digest: string; size: number }, limit = 64 << 20): Promise<Buffer> {
+  if (blob.size > limit) throw new UserError(`blob ${blob.digest} in ${repo.registry}/${repo.repository} is ${blob.size} bytes, more than the ${limit} this reads into memory`);
+  return fetching(client, repo, blob, async (res, operation) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of res as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > blob.size) throw new UserError(`${operation}: the registry sent more than the ${blob.size} bytes the descriptor says`);
+      chunks.push(chunk);
+    }
+    const bytes = Buffer.concat(chunks);
+    const got = digestLike(blob.digest, bytes);
+    if (bytes.length !== blob.size || got !== blob.digest) throw new UserError(`${operation}: the registry sent ${bytes.length} bytes that hash to ${got}`);
+    return bytes;
+  });
+}
+
+/** GETs a blob and hands the answer to `consume`, retrying when the body breaks off. */
+async function fetching<T>(client: RegistryClient, repo: Repository, blob: { digest: string }, consume: (res: IncomingMessage, operation: string) => Promise<T>): Promise<T> {
   const operation = `pull blob ${blob.digest} from ${repo.registry}/${repo.repository}`;
-  await client.retrying(operation, async () => {
+  return client.retrying(operation, async () => {
     const res = await client.stream({
       operation,
       registry: repo.registry,
@@ -80,7 +105,7 @@ async function download(client: RegistryClient, repo: Repository, blob: Descript
       expect: [200],
     });
     try {
-      await saveVerified(res, file, blob, operation);
+      return await consume(res, operation);
     } catch (err) {
       if (err instanceof UserError) throw err;
       // The body broke off mid-way: a network failure, worth another try.
