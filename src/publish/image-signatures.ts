@@ -84,6 +84,22 @@ export async function signImage(home: ImageHome, name: string, image: Descriptor
   return { signed: true, uploadedBytes: home.client.stats.blobBytesUploaded - before };
 }
 
+/** signImage for each of `images` (once per digest, undefined ones skipped): a job's own image
+ * index and the index its tag names after merging with other architectures' images. Returns the
+ * digests signed now and the bytes sent. */
+export async function signImages(home: ImageHome, name: string, images: (Descriptor | undefined)[], options: SignImageOptions): Promise<{ signed: string[]; uploadedBytes: number }> {
+  const result = { signed: [] as string[], uploadedBytes: 0 };
+  const seen = new Set<string>();
+  for (const image of images) {
+    if (!image || seen.has(image.digest)) continue;
+    seen.add(image.digest);
+    const one = await signImage(home, name, image, options);
+    result.uploadedBytes += one.uploadedBytes;
+    if (one.signed) result.signed.push(image.digest);
+  }
+  return result;
+}
+
 /** The bundles attached to the image `digest`, in a registry or a layout. */
 export async function attachedBundles(home: ImageHome, digest: string): Promise<BundleCandidate[]> {
   return home.kind === 'layout' ? layoutBundles(home.dir, digest) : registryBundles(home.client, home.repository, digest);

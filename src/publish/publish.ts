@@ -11,7 +11,7 @@ import { chooseSigningMethod, expectedSigner, loadSigningKey, signArtifact } fro
 import type { IndexEntry } from '../types.ts';
 import { createGitHubClient } from './github.ts';
 import { fileIndexStore, githubIndexStore, type IndexStore, registryIndexStore, updateIndex } from './index-store.ts';
-import { signImage } from './image-signatures.ts';
+import { signImages } from './image-signatures.ts';
 import { createClient, getManifest, parseReference, pushLayout, type RegistryClient } from './registry/index.ts';
 import { publishRelease, releaseTag, releaseTitle } from './releases.ts';
 
@@ -95,17 +95,16 @@ export async function publish(out: string, opts: PublishOptions): Promise<Publis
       const pushed = await pushLayout(layout, target, { client, mergeIndexTags: true });
       uploadedBytes += pushed.stats.blobBytesUploaded;
       if (method) {
-        // The image's own provenance, subject the index its tag names now (merged with the other
-        // architectures' images of the version), attached to it as a referrer.
+        // The image's own provenance, subject its index digest, attached to it as a referrer; and
+        // the same for the index its tag names now, when merged with other architectures' images.
         const ref = parseReference(target);
         const home = { kind: 'registry' as const, client, repository: { registry: ref.registry, repository: ref.repository } };
+        const own = { mediaType: 'application/vnd.oci.image.index.v1+json', digest: a.oci.digest, size: await indexSize(layout, a.oci.digest) };
         const tagged = await getManifest(client, home.repository, a.oci.tag);
-        const image = tagged
-          ? { mediaType: tagged.mediaType, digest: tagged.digest, size: tagged.bytes.length }
-          : { mediaType: 'application/vnd.oci.image.index.v1+json', digest: a.oci.digest, size: await indexSize(layout, a.oci.digest) };
-        const signed = await signImage(home, target, image, { method, signer: signer!, provenanceOf: path.join(dir, a.trunk.file) });
+        const images = [own, tagged && { mediaType: tagged.mediaType, digest: tagged.digest, size: tagged.bytes.length }];
+        const signed = await signImages(home, target, images, { method, signer: signer!, provenanceOf: path.join(dir, a.trunk.file) });
         uploadedBytes += signed.uploadedBytes;
-        if (signed.signed) log(`signed ${target}@${image.digest} (${method.kind})`);
+        for (const digest of signed.signed) log(`signed ${target}@${digest} (${method.kind})`);
       }
       ociRefs.set(dir, { ref: `${target}:${a.oci.tag}`, digest: a.oci.digest, size: a.oci.size });
       log(`pushed ${target}:${a.oci.tag}`);
@@ -114,11 +113,11 @@ export async function publish(out: string, opts: PublishOptions): Promise<Publis
       // 1.0.0-pg17-gnulinux only name one image within an extension.
       const into = path.join(opts.ociLayout ?? path.join(out, 'oci'), result.job.extension);
       await mergeLayout(layout, into);
-      // The image as its tag names it in the layout (merged with other architectures'), signed.
-      const image = method ? await resolveRef(into, a.oci.tag) : undefined;
-      if (method && image) {
-        const signed = await signImage({ kind: 'layout', dir: into }, result.job.extension, image, { method, signer: signer!, provenanceOf: path.join(dir, a.trunk.file) });
-        if (signed.signed) log(`signed oci:${into}:${a.oci.tag} (${method.kind})`);
+      if (method) {
+        // The job's image index and the one its tag names (merged with other architectures').
+        const own = { mediaType: 'application/vnd.oci.image.index.v1+json', digest: a.oci.digest, size: await indexSize(layout, a.oci.digest) };
+        const signed = await signImages({ kind: 'layout', dir: into }, result.job.extension, [own, await resolveRef(into, a.oci.tag)], { method, signer: signer!, provenanceOf: path.join(dir, a.trunk.file) });
+        for (const digest of signed.signed) log(`signed oci:${into}@${digest} (${method.kind})`);
       }
       ociRefs.set(dir, { ref: `oci:${into}:${a.oci.tag}`, digest: a.oci.digest, size: a.oci.size });
     }

@@ -1,8 +1,8 @@
 import { createRequire as __trunkfarmRequire } from 'node:module';
 const require = __trunkfarmRequire(import.meta.url);
 import {
-  signImage
-} from "./chunk-KBQX2MFN.js";
+  signImages
+} from "./chunk-WPVLR5QX.js";
 import {
   EMPTY_JSON,
   OCI_MANIFEST,
@@ -3946,21 +3946,22 @@ async function publish(out, opts) {
       if (method) {
         const ref = parseReference(target);
         const home = { kind: "registry", client, repository: { registry: ref.registry, repository: ref.repository } };
+        const own = { mediaType: "application/vnd.oci.image.index.v1+json", digest: a.oci.digest, size: await indexSize(layout, a.oci.digest) };
         const tagged = await getManifest(client, home.repository, a.oci.tag);
-        const image = tagged ? { mediaType: tagged.mediaType, digest: tagged.digest, size: tagged.bytes.length } : { mediaType: "application/vnd.oci.image.index.v1+json", digest: a.oci.digest, size: await indexSize(layout, a.oci.digest) };
-        const signed = await signImage(home, target, image, { method, signer, provenanceOf: path3.join(dir, a.trunk.file) });
+        const images = [own, tagged && { mediaType: tagged.mediaType, digest: tagged.digest, size: tagged.bytes.length }];
+        const signed = await signImages(home, target, images, { method, signer, provenanceOf: path3.join(dir, a.trunk.file) });
         uploadedBytes += signed.uploadedBytes;
-        if (signed.signed) log(`signed ${target}@${image.digest} (${method.kind})`);
+        for (const digest of signed.signed) log(`signed ${target}@${digest} (${method.kind})`);
       }
       ociRefs.set(dir, { ref: `${target}:${a.oci.tag}`, digest: a.oci.digest, size: a.oci.size });
       log(`pushed ${target}:${a.oci.tag}`);
     } else {
       const into = path3.join(opts.ociLayout ?? path3.join(out, "oci"), result.job.extension);
       await mergeLayout(layout, into);
-      const image = method ? await resolveRef(into, a.oci.tag) : void 0;
-      if (method && image) {
-        const signed = await signImage({ kind: "layout", dir: into }, result.job.extension, image, { method, signer, provenanceOf: path3.join(dir, a.trunk.file) });
-        if (signed.signed) log(`signed oci:${into}:${a.oci.tag} (${method.kind})`);
+      if (method) {
+        const own = { mediaType: "application/vnd.oci.image.index.v1+json", digest: a.oci.digest, size: await indexSize(layout, a.oci.digest) };
+        const signed = await signImages({ kind: "layout", dir: into }, result.job.extension, [own, await resolveRef(into, a.oci.tag)], { method, signer, provenanceOf: path3.join(dir, a.trunk.file) });
+        for (const digest of signed.signed) log(`signed oci:${into}@${digest} (${method.kind})`);
       }
       ociRefs.set(dir, { ref: `oci:${into}:${a.oci.tag}`, digest: a.oci.digest, size: a.oci.size });
     }

@@ -4,7 +4,7 @@ import {
   run,
   trunkContents,
   verifyOptions
-} from "./chunk-QJY37Q32.js";
+} from "./chunk-RKVHMM5E.js";
 import "./chunk-2EWOSPEP.js";
 import "./chunk-I4N5F56U.js";
 import "./chunk-7JXDGPQC.js";

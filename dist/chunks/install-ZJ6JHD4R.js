@@ -2,7 +2,7 @@ import { createRequire as __trunkfarmRequire } from 'node:module';
 const require = __trunkfarmRequire(import.meta.url);
 import {
   verifyOptions
-} from "./chunk-QJY37Q32.js";
+} from "./chunk-RKVHMM5E.js";
 import {
   installTrunk,
   uninstallTrunk

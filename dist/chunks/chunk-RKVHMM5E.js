@@ -29,7 +29,7 @@ function verifyOptions(opts) {
 async function run(artifact, opts) {
   const options = verifyOptions(opts);
   const image = artifact.startsWith("oci:") || artifact.startsWith("docker://");
-  const result = image ? await (await import("./image-signatures-M5S2U2DK.js")).verifyImage(artifact, options) : await verifyArtifact(artifact, options);
+  const result = image ? await (await import("./image-signatures-UO4O4A6Q.js")).verifyImage(artifact, options) : await verifyArtifact(artifact, options);
   if (opts.json) {
     const { statement: _s, ...rest } = result;
     process.stdout.write(`${JSON.stringify(rest, null, 2)}

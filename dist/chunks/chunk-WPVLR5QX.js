@@ -59,6 +59,18 @@ async function signImage(home, name, image, options) {
   });
   return { signed: true, uploadedBytes: home.client.stats.blobBytesUploaded - before };
 }
+async function signImages(home, name, images, options) {
+  const result = { signed: [], uploadedBytes: 0 };
+  const seen = /* @__PURE__ */ new Set();
+  for (const image of images) {
+    if (!image || seen.has(image.digest)) continue;
+    seen.add(image.digest);
+    const one = await signImage(home, name, image, options);
+    result.uploadedBytes += one.uploadedBytes;
+    if (one.signed) result.signed.push(image.digest);
+  }
+  return result;
+}
 async function attachedBundles(home, digest) {
   return home.kind === "layout" ? layoutBundles(home.dir, digest) : registryBundles(home.client, home.repository, digest);
 }
@@ -252,6 +264,7 @@ async function registryContents(client, repo, top) {
 export {
   SIGSTORE_BUNDLE_TYPE,
   signImage,
+  signImages,
   attachedBundles,
   attachToLayout,
   isImageSpec,

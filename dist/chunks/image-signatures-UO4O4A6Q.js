@@ -6,8 +6,9 @@ import {
   attachedBundles,
   isImageSpec,
   signImage,
+  signImages,
   verifyImage
-} from "./chunk-KBQX2MFN.js";
+} from "./chunk-WPVLR5QX.js";
 import "./chunk-3HAN42HJ.js";
 import "./chunk-2EWOSPEP.js";
 import "./chunk-I4N5F56U.js";
@@ -26,5 +27,6 @@ export {
   attachedBundles,
   isImageSpec,
   signImage,
+  signImages,
   verifyImage
 };
