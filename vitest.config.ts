@@ -2,7 +2,6 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     reporters: ['default', 'json'],
     outputFile: { json: 'test/output/results.json' },
     // Container and registry tests start real processes: give them room, and run files in
@@ -15,5 +14,11 @@ export default defineConfig({
     server: { deps: { inline: ['@actions/workflow-parser'] } },
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2 } },
+    // `vitest run` runs both; `--project fast` (npm run test:fast) only the tests that need no
+    // container engine, registry or browser: those are named *.slow.test.ts.
+    projects: [
+      { extends: true, test: { name: 'fast', include: ['test/**/*.test.ts'], exclude: ['test/**/*.slow.test.ts'] } },
+      { extends: true, test: { name: 'slow', include: ['test/**/*.slow.test.ts'] } },
+    ],
   },
 });

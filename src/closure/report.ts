@@ -39,17 +39,19 @@ function escapeProperty(s: string): string {
 }
 
 /** Annotations for every problem and a summary table. With `toStderr` the workflow commands go
- * to stderr (the runner reads both streams), keeping stdout for JSON. */
-export async function reportToGitHub(result: CheckResult, options: { toStderr?: boolean; title?: string } = {}): Promise<void> {
+ * to stderr (the runner reads both streams), keeping stdout for JSON. With `file`, each annotation
+ * names the file it is about (the path `file` makes of the checked file's). */
+export async function reportToGitHub(result: CheckResult, options: { toStderr?: boolean; title?: string; file?: (checked: string) => string } = {}): Promise<void> {
   for (const f of result.files) {
     for (const p of f.problems) {
       const title = `closure: ${f.path}`;
       const message = problemLine(p);
+      const file = options.file?.(f.path);
       if (options.toStderr) {
         const level = p.severity === 'error' ? 'error' : 'warning';
-        process.stderr.write(`::${level} title=${escapeProperty(title)}::${escapeData(message)}\n`);
-      } else if (p.severity === 'error') core.error(message, { title });
-      else core.warning(message, { title });
+        process.stderr.write(`::${level} title=${escapeProperty(title)}${file ? `,file=${escapeProperty(file)}` : ''}::${escapeData(message)}\n`);
+      } else if (p.severity === 'error') core.error(message, { title, ...(file ? { file } : {}) });
+      else core.warning(message, { title, ...(file ? { file } : {}) });
     }
   }
   if (process.env.GITHUB_STEP_SUMMARY === undefined || process.env.GITHUB_STEP_SUMMARY === '') return;

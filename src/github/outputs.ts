@@ -3,8 +3,11 @@
 // The *Outputs functions are pure, so they are tested without a runner; the report* functions write
 // them, and do nothing outside Actions. They load runner.ts (and with it @actions/core and its HTTP
 // client) only when they run, so a command that merely imports them starts no slower.
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { JobResult } from '../build/index.ts';
+import type { CheckResult } from '../closure/index.ts';
+import type { Diagnostic } from '../matrix/index.ts';
 import type { IndexEntry, Job } from '../types.ts';
 
 const runner = () => import('./runner.ts');
@@ -62,11 +65,15 @@ export async function reportPlan(jobs: readonly Job[], shards: Shards, json: () 
   if (process.env.GITHUB_OUTPUT) {
     const outputs = planOutputs(jobs, shards, json());
     if (outputs.jobs === undefined) {
-      annotate({
-        level: 'warning',
-        title: 'plan',
-        message: `the plan (${jobs.length} jobs) is too large for step outputs: "jobs" and "shards" are left empty; read the plan file and fan out over "shard-indexes"`,
-      });
+      // On stderr: stdout is the plan itself (`plan --json > FILE` in actions/plan).
+      annotate(
+        {
+          level: 'warning',
+          title: 'plan',
+          message: `the plan (${jobs.length} jobs) is too large for step outputs: "jobs" and "shards" are left empty; read the plan file and fan out over "shard-indexes"`,
+        },
+        { toStderr: true },
+      );
     }
     setOutputs({ ...outputs });
   }
@@ -121,9 +128,76 @@ export function buildOutputs(builds: readonly { dir: string; result: JobResult }
   return out;
 }
 
+/** The build's table, a row per job. `full` gives whole digests, as the job summary shows them;
+ * otherwise their first characters, which fit a terminal. */
+export function buildTable(builds: readonly { dir: string; result: JobResult }[], full: boolean): { header: string[]; rows: string[][] } {
+  const cut = (s: string | undefined, n: number) => (s === undefined ? '-' : full ? s : s.slice(0, n));
+  const rows = builds.map(({ dir, result }) => [
+    path.basename(dir),
+    result.status === 'built' ? 'built' : `failed (${result.failure?.step})`,
+    result.artifacts ? `${(result.artifacts.trunk.size / 1024).toFixed(0)} KiB` : '-',
+    result.closure ? (result.closure.ok ? `ok${result.closure.bundled.length ? `, ${result.closure.bundled.length} bundled` : ''}` : 'problems') : '-',
+    cut(result.artifacts?.trunk.sha256, 16),
+    cut(result.artifacts?.oci.digest, 19),
+  ]);
+  return { header: ['JOB', 'STATUS', 'TRUNK', 'CLOSURE', 'SHA256', 'OCI DIGEST'], rows };
+}
+
+/** Sets the build's step outputs and writes its job summary, whole digests included. */
 export async function reportBuild(builds: readonly { dir: string; result: JobResult }[]): Promise<void> {
-  const { setOutputs } = await runner();
+  const { setOutputs, summaryTable } = await runner();
   setOutputs(buildOutputs(builds));
+  const { header, rows } = buildTable(builds, true);
+  await summaryTable('trunkfarm build', header, rows);
+}
+
+/** The matrix entry a job was built from, to point a failed step at. */
+export interface EntryLocation {
+  /** As diagnostics name it (relative to the working directory). */
+  file: string;
+  locator: { at(path: readonly PropertyKey[]): { line: number; col: number } };
+}
+
+/** The field of a matrix entry a build step mostly follows from: where a failure is annotated. */
+const STEP_FIELDS: Record<string, readonly PropertyKey[]> = {
+  source: ['source'],
+  dependencies: ['dependencies', 'packages'],
+  build: ['dependencies', 'pipeline'],
+  stage: ['contents'],
+  closure: ['dependencies', 'packages'],
+  package: ['contents'],
+  test: ['test'],
+  installcheck: ['test', 'installcheck'],
+};
+
+/** Inside GitHub Actions, annotations for one built job: every closure problem on the staged file
+ * it is about (OUT/JOB/stage/PATH, from the job's closure.json), and a failed step on the line of
+ * the matrix entry that step follows from. Annotations are written by the closure report's own
+ * code (reportToGitHub), which also adds the closure table to the job summary. */
+export async function annotateBuild(build: { dir: string; result: JobResult }, entry: EntryLocation): Promise<void> {
+  if (process.env.GITHUB_ACTIONS !== 'true') return;
+  const { dir, result } = build;
+  const job = path.basename(dir);
+  const closure = await readFile(path.join(dir, 'closure.json'), 'utf8').then((t) => JSON.parse(t) as CheckResult, () => undefined);
+  if (closure?.files.some((f) => f.problems.length > 0)) {
+    const { reportToGitHub } = await import('../closure/index.ts');
+    const stage = path.relative(process.cwd(), path.resolve(dir, 'stage'));
+    await reportToGitHub(closure, { title: `Closure check of ${job}: ${closure.ok ? 'warnings' : 'failed'}`, file: (checked) => path.join(stage, checked) });
+  }
+  if (result.status === 'failed' && result.failure) {
+    const { annotate } = await runner();
+    const { line, col } = entry.locator.at(STEP_FIELDS[result.failure.step] ?? []);
+    annotate({ level: 'error', title: `trunkfarm build: ${job} failed at step ${result.failure.step}`, message: result.failure.message, file: entry.file, line, col });
+  }
+}
+
+/** Inside GitHub Actions, an annotation for each matrix problem, on its file and line: by
+ * `validate`, and by any command that meets an invalid matrix (on stderr with `toStderr`, for a
+ * command whose stdout is data). */
+export async function reportDiagnostics(diagnostics: readonly Diagnostic[], options: { toStderr?: boolean } = {}): Promise<void> {
+  if (process.env.GITHUB_ACTIONS !== 'true' || diagnostics.length === 0) return;
+  const { annotate } = await runner();
+  for (const d of diagnostics) annotate({ level: 'error', title: 'matrix', message: `${d.field ? `${d.field}: ` : ''}${d.message}`, file: d.file, line: d.line, col: d.col }, options);
 }
 
 /** The publish action's outputs: where the index was written, and how many entries it got. */
@@ -140,9 +214,11 @@ export async function reportPublish(result: { entries: readonly IndexEntry[]; in
     e.platform,
     e.status,
     e.trunk ? `${(e.trunk.size / 1024).toFixed(0)} KiB` : '-',
+    e.trunk ? `sha256:${e.trunk.sha256}` : '-',
     e.closure.ok ? 'ok' : 'problems',
-    e.oci ? `${e.oci.ref} (${e.oci.digest.slice(0, 19)})` : '-',
+    e.oci?.ref ?? '-',
+    e.oci?.digest ?? '-',
     e.signature?.kind ?? 'unsigned',
   ]);
-  await summaryTable('trunkfarm publish', ['EXTENSION', 'PLATFORM', 'STATUS', 'TRUNK', 'CLOSURE', 'IMAGE', 'SIGNATURE'], rows, `index: ${result.index}`);
+  await summaryTable('trunkfarm publish', ['EXTENSION', 'PLATFORM', 'STATUS', 'TRUNK', 'TRUNK DIGEST', 'CLOSURE', 'IMAGE', 'IMAGE DIGEST', 'SIGNATURE'], rows, `index: ${result.index}`);
 }

@@ -1,6 +1,7 @@
 // What the CLI does differently inside GitHub Actions: annotations on files and lines, log groups,
 // and a job summary. Outside Actions these are no-ops or plain output, so every command behaves
 // the same locally.
+import path from 'node:path';
 import * as core from '@actions/core';
 
 export function inActions(): boolean {
@@ -16,11 +17,37 @@ export interface Annotation {
   col?: number;
 }
 
-export function annotate(a: Annotation): void {
+/** The matrix directory actions/lib/entry-matrix.sh writes in an extension's own repository. */
+export const ENTRY_MATRIX_DIR = '.trunkfarm-matrix';
+
+/** A file as an annotation names it. In an extension's own repository the matrix entry is planned
+ * and built from a verbatim copy, .trunkfarm-matrix/extensions/NAME.yaml; the actions name the
+ * file it copies in TRUNKFARM_ENTRY, and annotations land on that file (same lines). */
+export function annotationFile(file: string, env: NodeJS.ProcessEnv = process.env): string {
+  const entry = env.TRUNKFARM_ENTRY;
+  if (!entry) return file;
+  const rel = path.relative(process.cwd(), path.resolve(file));
+  return path.dirname(rel) === path.join(ENTRY_MATRIX_DIR, 'extensions') ? entry : file;
+}
+
+const escapeData = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+const escapeProperty = (s: string) => escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+
+/** Writes an annotation (a workflow command). With `toStderr` it goes to stderr, which the runner
+ * reads too, for a command whose stdout is data (`plan --json`). */
+export function annotate(a: Annotation, options: { toStderr?: boolean } = {}): void {
   if (!inActions()) return;
+  const file = a.file ? annotationFile(a.file) : undefined;
+  if (options.toStderr) {
+    const props = Object.entries({ title: a.title, file, line: a.line, col: a.col })
+      .filter(([, v]) => v !== undefined && v !== '' && v !== 0)
+      .map(([k, v]) => `${k}=${escapeProperty(String(v))}`);
+    process.stderr.write(`::${a.level}${props.length ? ` ${props.join(',')}` : ''}::${escapeData(a.message)}\n`);
+    return;
+  }
   const props: core.AnnotationProperties = {
     ...(a.title ? { title: a.title } : {}),
-    ...(a.file ? { file: a.file } : {}),
+    ...(file ? { file } : {}),
     ...(a.line ? { startLine: a.line } : {}),
     ...(a.col ? { startColumn: a.col } : {}),
   };

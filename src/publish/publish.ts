@@ -2,7 +2,7 @@
 // inside GitHub Actions), pushes each job's OCI layout to a registry (or merges it into one local
 // OCI layout), attaches trunks and signatures to GitHub Releases, and updates index.json last, so
 // that the index never points at an artifact that is not there.
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type JobResult, readResult } from '../build/index.ts';
 import { UserError } from '../errors.ts';
@@ -13,7 +13,7 @@ import { createGitHubClient } from './github.ts';
 import { fileIndexStore, githubIndexStore, type IndexStore, registryIndexStore, updateIndex } from './index-store.ts';
 import { signImages } from './image-signatures.ts';
 import { createClient, getManifest, parseReference, pushLayout, type RegistryClient } from './registry/index.ts';
-import { publishRelease, releaseTag, releaseTitle } from './releases.ts';
+import { publishRelease, type ReleaseAssetInput, releaseTag, releaseTitle } from './releases.ts';
 
 export interface PublishOptions {
   /** `HOST/NAMESPACE`: each extension goes to `HOST/NAMESPACE/NAME`. */
@@ -123,24 +123,34 @@ export async function publish(out: string, opts: PublishOptions): Promise<Publis
     }
   }
 
-  // 3. Releases: one per extension version, with every platform's trunk and signature.
+  // 3. Releases: one per extension version, with every platform's trunk and signature, and the
+  // build log of each of its jobs (failed ones too), which outlives the workflow run's logs.
   const releaseUrls = new Map<string, string>();
+  const logFiles = new Map<string, string>();
   if (opts.githubRelease) {
     const [owner, repo] = opts.githubRelease.split('/');
     if (!owner || !repo) throw new UserError(`--github-release ${opts.githubRelease}: expected OWNER/REPO`, { exitCode: 2 });
     const github = createGitHubClient({ log });
-    const byVersion = new Map<string, typeof built>();
-    for (const j of built) {
+    const builtDirs = new Set(built.map((j) => j.dir));
+    const byVersion = new Map<string, typeof jobs>();
+    for (const j of jobs) {
       const k = `${j.result.job.extension}@${j.result.job.version}`;
       byVersion.set(k, [...(byVersion.get(k) ?? []), j]);
     }
     for (const group of byVersion.values()) {
+      // A version none of whose jobs built gets no release: its logs stay with the run.
+      if (!group.some((j) => builtDirs.has(j.dir))) continue;
       const { extension, version } = group[0]!.result.job;
-      const assets = group.flatMap(({ dir, result }) => {
-        const trunk = path.join(dir, result.artifacts!.trunk.file);
-        const bundle = bundles.get(dir);
-        return [{ path: trunk }, ...(bundle ? [{ path: bundle, contentType: 'application/json' }] : [])];
-      });
+      const assets: ReleaseAssetInput[] = [];
+      for (const { dir, result } of group) {
+        const logFile = await writeJobLog(dir, result);
+        if (logFile) logFiles.set(dir, logFile);
+        if (result.artifacts && builtDirs.has(dir)) {
+          const bundle = bundles.get(dir);
+          assets.push({ path: path.join(dir, result.artifacts.trunk.file) }, ...(bundle ? [{ path: bundle, contentType: 'application/json' }] : []));
+        }
+        if (logFile) assets.push({ path: logFile, contentType: 'text/plain; charset=utf-8' });
+      }
       const release = await publishRelease(github, { owner, repo, tag: releaseTag(extension, version), name: releaseTitle(extension, version), assets, ...(opts.replace ? { replace: true } : {}), log });
       uploadedBytes += release.uploadedBytes;
       for (const asset of release.assets) releaseUrls.set(asset.path, asset.url);
@@ -148,10 +158,39 @@ export async function publish(out: string, opts: PublishOptions): Promise<Publis
   }
 
   // 4. The index, last.
-  const entries = jobs.map(({ dir, result }) => indexEntry(dir, result, ociRefs.get(dir), bundles.get(dir), releaseUrls, method?.kind));
+  const run = workflowRun();
+  const entries = jobs.map(({ dir, result }) => {
+    const logFile = logFiles.get(dir);
+    const logUrl = (logFile && releaseUrls.get(logFile)) ?? run?.logUrl;
+    return indexEntry(dir, result, ociRefs.get(dir), bundles.get(dir), releaseUrls, method?.kind, run?.runUrl, logUrl);
+  });
   await updateIndex(store, entries);
   log(`index: ${entries.length} entries written to ${store.location}`);
   return { entries, uploadedBytes, index: store.location };
+}
+
+/** The workflow run publishing, inside GitHub Actions: its page, and the page of this attempt,
+ * whose jobs' logs include the builds' (the build jobs run in the same workflow run). */
+export function workflowRun(env: NodeJS.ProcessEnv = process.env): { runUrl: string; logUrl: string } | undefined {
+  if (!env.GITHUB_RUN_ID || !env.GITHUB_REPOSITORY) return undefined;
+  const runUrl = `${(env.GITHUB_SERVER_URL ?? 'https://github.com').replace(/\/+$/, '')}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
+  return { runUrl, logUrl: env.GITHUB_RUN_ATTEMPT ? `${runUrl}/attempts/${env.GITHUB_RUN_ATTEMPT}` : runUrl };
+}
+
+/** One text file of a job's step logs, in the order the steps ran, beside its result.json:
+ * OUT/JOB/JOB.log. Its bytes depend only on the logs, so publishing again uploads nothing. */
+async function writeJobLog(dir: string, result: JobResult): Promise<string | undefined> {
+  const parts: string[] = [];
+  for (const s of result.steps) {
+    if (!s.log) continue;
+    const text = await readFile(path.join(dir, s.log), 'utf8').catch(() => undefined);
+    if (text === undefined) continue;
+    parts.push(`==> ${s.name} (${s.status})\n${text}${text.endsWith('\n') || text === '' ? '' : '\n'}`);
+  }
+  if (parts.length === 0) return undefined;
+  const file = path.join(dir, `${path.basename(dir)}.log`);
+  await writeFile(file, parts.join(''));
+  return file;
 }
 
 async function indexSize(layout: string, digest: string): Promise<number> {
@@ -181,6 +220,8 @@ function indexEntry(
   bundle: string | undefined,
   releaseUrls: Map<string, string>,
   kind: 'key' | 'keyless' | undefined,
+  runUrl: string | undefined,
+  logUrl: string | undefined,
 ): IndexEntry {
   const a = r.artifacts;
   const trunkPath = a ? path.join(dir, a.trunk.file) : undefined;
@@ -207,8 +248,9 @@ function indexEntry(
       sourceDigest: r.source?.sha256 ? `sha256:${r.source.sha256}` : '',
       builderImage: r.images?.builder.ref ?? '',
       baseImage: r.images?.base.ref ?? '',
-      ...(process.env.GITHUB_RUN_ID ? { runUrl: `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}` } : {}),
+      ...(runUrl ? { runUrl } : {}),
     },
+    ...(logUrl ? { logUrl } : {}),
     builtAt: r.finishedAt,
   };
 }

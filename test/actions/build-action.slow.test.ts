@@ -60,12 +60,13 @@ describe('actions/build with podman', () => {
     expect(run.outputs['oci-digest']).toMatch(/^sha256:[0-9a-f]{64}$/);
   });
 
-  it('writes the job summary table: job, status, trunk size, closure verdict, digest', () => {
+  it('writes the job summary table: job, status, trunk size, closure verdict, whole digests', () => {
     const summary = run.summary;
     expect(summary).toContain('<h3>trunkfarm build</h3>');
-    for (const header of ['JOB', 'STATUS', 'TRUNK', 'CLOSURE', 'SHA256']) expect(summary).toContain(`<th>${header}</th>`);
+    for (const header of ['JOB', 'STATUS', 'TRUNK', 'CLOSURE', 'SHA256', 'OCI DIGEST']) expect(summary).toContain(`<th>${header}</th>`);
     const row = summary.slice(summary.indexOf(`<td>${JOB}</td>`));
-    expect(row).toMatch(new RegExp(`^<td>${JOB.replace(/[.+]/g, '\\$&')}</td><td>built</td><td>\\d+ KiB</td><td>ok</td><td>${run.outputs.sha256!.slice(0, 16)}</td>`));
+    expect(row).toMatch(new RegExp(`^<td>${JOB.replace(/[.+]/g, '\\$&')}</td><td>built</td><td>\\d+ KiB</td><td>ok</td><td>${run.outputs.sha256}</td><td>${run.outputs['oci-digest']}</td></tr>`));
+    expect(run.outputs.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('publishes it with actions/publish: signed with a key, into a local OCI layout and index', async () => {
@@ -83,7 +84,8 @@ describe('actions/build with podman', () => {
       expect((await stat(path.join(out, 'oci', 'pgvector', 'index.json'))).isFile()).toBe(true);
       expect(publish.summary).toContain('<h3>trunkfarm publish</h3>');
       expect(publish.summary).toContain(`<td>pgvector 0.8.0</td><td>pg17-gnulinux-amd64</td><td>built</td>`);
-      expect(publish.summary).toContain(run.outputs['oci-digest']!.slice(0, 19));
+      expect(publish.summary).toContain(`<td>${run.outputs['oci-digest']}</td>`);
+      expect(publish.summary).toContain(`<td>sha256:${run.outputs.sha256}</td>`);
       expect(publish.summary).toContain('<td>key</td>');
     } finally {
       await rm(publish.temp, { recursive: true, force: true });
@@ -109,6 +111,7 @@ describe('actions/build with podman', () => {
 });
 
 describe('actions/build with a build that fails', () => {
+  const entry = entryYaml('broken').replace(/source:\n {2}url: .*\n {2}sha256: .*\n/, 'source:\n  path: src\n');
   let workspace: string;
   let run: ActionRun;
 
@@ -118,7 +121,7 @@ describe('actions/build with a build that fails', () => {
     workspace = await mkdtemp(path.join(tmpdir(), 'trunkfarm-build-fails-'));
     await mkdir(path.join(workspace, 'matrix/extensions'), { recursive: true });
     await cp(path.join(ROOT, 'matrix/platforms.yaml'), path.join(workspace, 'matrix/platforms.yaml'));
-    await writeFile(path.join(workspace, 'matrix/extensions/broken.yaml'), entryYaml('broken').replace(/source:\n {2}url: .*\n {2}sha256: .*\n/, 'source:\n  path: src\n'));
+    await writeFile(path.join(workspace, 'matrix/extensions/broken.yaml'), entry);
     await mkdir(path.join(workspace, 'src'));
     await writeFile(path.join(workspace, 'src/Makefile'), 'all:\n\t@echo "deliberately broken" >&2; exit 3\ninstall:\n\texit 3\n');
     run = await runCompositeAction(path.join(ROOT, 'actions/build'), {
@@ -141,5 +144,12 @@ describe('actions/build with a build that fails', () => {
     const result = JSON.parse(await readFile(run.outputs.result!, 'utf8')) as { status: string; failure: { step: string } };
     expect(result).toMatchObject({ status: 'failed', failure: { step: 'build' } });
     expect(run.summary).toMatch(/<td>broken-1\.0\.0\+pg17-gnulinux-amd64<\/td><td>failed \(build\)<\/td>/);
+    // An annotation on the entry's pipeline line, which the failed build step follows from.
+    const line = entry.split('\n').findIndex((l) => l.includes('pipeline:')) + 1;
+    expect(run.commands).toContainEqual({
+      command: 'error',
+      properties: { title: 'trunkfarm build: broken-1.0.0+pg17-gnulinux-amd64 failed at step build', file: 'matrix/extensions/broken.yaml', line: String(line), col: '13' },
+      message: expect.stringContaining('deliberately broken'),
+    });
   });
 });

@@ -6,12 +6,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JobResult } from '../../src/build/index.ts';
-import { buildOutputs, MAX_PLAN_OUTPUT_BYTES, planOutputs, publishOutputs } from '../../src/github/outputs.ts';
+import { buildOutputs, buildTable, MAX_PLAN_OUTPUT_BYTES, planOutputs, publishOutputs, reportBuild } from '../../src/github/outputs.ts';
 import { setOutputs } from '../../src/github/runner.ts';
 import { shard } from '../../src/plan/index.ts';
 import type { Job } from '../../src/types.ts';
 import { runCli } from '../support/cli.ts';
-import { parseKeyValueFile } from './composite.ts';
+import { entryYaml, scratchMatrix } from '../support/matrix.ts';
+import { parseCommands, parseKeyValueFile } from './composite.ts';
 
 const job = (i: number): Job => ({
   extension: `ext${i}`,
@@ -38,6 +39,22 @@ const result = (status: 'built' | 'failed', ext = 'pgvector'): JobResult => ({
   startedAt: '',
   finishedAt: '',
 });
+
+const saved = { ...process.env };
+let dir: string | undefined;
+afterEach(async () => {
+  process.env = { ...saved };
+  if (dir) await rm(dir, { recursive: true, force: true });
+  dir = undefined;
+});
+
+/** Empty GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files, in a directory removed after the test. */
+async function runnerFiles(): Promise<{ output: string; summary: string }> {
+  dir = await mkdtemp(path.join(tmpdir(), 'trunkfarm-outputs-'));
+  const files = { output: path.join(dir, 'output'), summary: path.join(dir, 'summary') };
+  for (const f of Object.values(files)) await writeFile(f, '');
+  return files;
+}
 
 describe('planOutputs', () => {
   it('gives jobs, shards, counts and the shard numbers', () => {
@@ -85,6 +102,30 @@ describe('buildOutputs', () => {
   });
 });
 
+describe('the build\'s table', () => {
+  const builds = [
+    { dir: 'out/pgvector-1.0.0+pg17-gnulinux-amd64', result: result('built') },
+    { dir: 'out/broken-1.0.0+pg17-gnulinux-amd64', result: result('failed', 'broken') },
+  ];
+
+  it('gives the job summary whole digests: the trunk\'s sha256 and the image\'s digest', async () => {
+    const { output, summary } = await runnerFiles();
+    Object.assign(process.env, { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary, GITHUB_OUTPUT: output });
+    await reportBuild(builds);
+    const text = await readFile(summary, 'utf8');
+    expect(text).toContain('<h3>trunkfarm build</h3>');
+    for (const h of ['JOB', 'STATUS', 'TRUNK', 'CLOSURE', 'SHA256', 'OCI DIGEST']) expect(text).toContain(`<th>${h}</th>`);
+    expect(text).toContain(`<tr><td>pgvector-1.0.0+pg17-gnulinux-amd64</td><td>built</td><td>1 KiB</td><td>ok</td><td>${'ab'.repeat(32)}</td><td>sha256:${'cd'.repeat(32)}</td></tr>`);
+    expect(text).toContain('<tr><td>broken-1.0.0+pg17-gnulinux-amd64</td><td>failed (build)</td><td>-</td><td>-</td><td>-</td><td>-</td></tr>');
+    expect(parseKeyValueFile(await readFile(output, 'utf8'))).toMatchObject({ count: '2', built: '1', failed: '1' });
+  });
+
+  it('gives a terminal the digests\' first characters', () => {
+    const { rows } = buildTable(builds, false);
+    expect(rows[0]!.slice(4)).toEqual(['ab'.repeat(8), `sha256:${'cd'.repeat(6)}`]);
+  });
+});
+
 describe('publishOutputs', () => {
   it('gives the index location and the number of entries', () => {
     expect(publishOutputs({ entries: [{}, {}], index: 'acme/farm@gh-pages:index.json' })).toEqual({ index: 'acme/farm@gh-pages:index.json', published: '2' });
@@ -92,17 +133,9 @@ describe('publishOutputs', () => {
 });
 
 describe('setOutputs and the CLI inside and outside Actions', () => {
-  const saved = { ...process.env };
-  let dir: string | undefined;
-  afterEach(async () => {
-    process.env = { ...saved };
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
 
   it('writes multi-line values in the runner\'s heredoc form', async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'trunkfarm-outputs-'));
-    const file = path.join(dir, 'output');
-    await writeFile(file, '');
+    const { output: file } = await runnerFiles();
     process.env.GITHUB_ACTIONS = 'true';
     process.env.GITHUB_OUTPUT = file;
     setOutputs({ a: 'one', b: 'two\nlines', n: 3 });
@@ -110,14 +143,24 @@ describe('setOutputs and the CLI inside and outside Actions', () => {
   });
 
   it('plan --json prints only JSON in Actions too, and sets its outputs', async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'trunkfarm-outputs-'));
-    const file = path.join(dir, 'output');
-    await writeFile(file, '');
+    const { output: file } = await runnerFiles();
     const inside = await runCli(['plan', '--json', '--extension', 'pgvector'], { GITHUB_ACTIONS: 'true', GITHUB_OUTPUT: file, GITHUB_STEP_SUMMARY: undefined });
     const plan = JSON.parse(inside.stdout) as { jobs: Job[] };
     const outputs = parseKeyValueFile(await readFile(file, 'utf8'));
     expect(JSON.parse(outputs.jobs!)).toEqual(plan.jobs);
     expect(outputs.count).toBe(String(plan.jobs.length));
+  });
+
+  it('plan --json of a plan too large for step outputs warns on stderr, keeping stdout the plan', async () => {
+    const { output: file } = await runnerFiles();
+    // 100 entries on the 12 platforms of the scratch matrix: 1,200 jobs.
+    const matrix = await scratchMatrix(Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`e${i}.yaml`, entryYaml(`e${i}`)])));
+    const r = await runCli(['plan', '--json', '--matrix', matrix], { GITHUB_ACTIONS: 'true', GITHUB_OUTPUT: file, GITHUB_STEP_SUMMARY: undefined });
+    expect(r.code, r.stderr).toBe(0);
+    const plan = JSON.parse(r.stdout) as { jobs: Job[] };
+    expect(plan.jobs).toHaveLength(1200);
+    expect(parseKeyValueFile(await readFile(file, 'utf8'))).toEqual({ count: '1200', 'shard-count': '5', 'shard-indexes': '[0,1,2,3,4]' });
+    expect(parseCommands(r.stderr)).toEqual([{ command: 'warning', properties: { title: 'plan' }, message: expect.stringContaining('the plan (1200 jobs) is too large for step outputs') }]);
   });
 
   it('outside Actions writes no output file and no ::set-output line', async () => {

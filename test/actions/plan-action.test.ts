@@ -2,6 +2,7 @@
 // against the CLI's own plan; on a scratch git repository where a pull request adds one extension
 // or changes one platform; and in an extension's own repository through `entry`.
 import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -71,6 +72,38 @@ describe('actions/plan', () => {
   it('plans only the extensions asked for', async () => {
     const run = await plan(ROOT, { extension: 'pgvector ip4r' });
     expect(names(jobsOf(run))).toEqual(['ip4r', 'pgvector']);
+  });
+
+  it('plans only the jobs a published index lacks (index), failed builds included', async () => {
+    const all = jobsOf(await plan(ROOT, { extension: 'pgvector' }));
+    expect(all.length).toBeGreaterThan(3);
+    const dir = await mkdtemp(path.join(tmpdir(), 'trunkfarm-index-'));
+    cleanup.push(dir);
+    const index = path.join(dir, 'index.json');
+    // The first two are published; the third failed, so it is tried again.
+    const entry = (j: Job, status: string) => ({ key: j.key, extension: j.extension, version: j.version, pg: j.pg, arch: j.arch, libc: j.libc, platform: j.platform, status });
+    await writeFile(index, JSON.stringify({ version: 1, generatedAt: '2025-01-01T00:00:00Z', entries: [entry(all[0]!, 'built'), entry(all[1]!, 'built'), entry(all[2]!, 'failed')] }));
+    const run = await plan(ROOT, { extension: 'pgvector', index: '${{ runner.temp }}/../' + path.relative(tmpdir(), index) });
+    expect(run.conclusion, run.steps[0]?.stderr).toBe('success');
+    expect(jobsOf(run)).toEqual(all.slice(2));
+    expect(run.outputs.count).toBe(String(all.length - 2));
+
+    const missing = await plan(ROOT, { index: path.join(dir, 'nosuch.json') });
+    expect(missing.conclusion).toBe('failure');
+    expect(missing.steps[0]!.stderr).toContain(`--index ${path.join(dir, 'nosuch.json')}: no such file`);
+  });
+
+  it('runs from a copy of actions/, dist/ and matrix/ alone: no node_modules, no npm install', async () => {
+    const repo = await mkdtemp(path.join(tmpdir(), 'trunkfarm-bare-'));
+    cleanup.push(repo);
+    for (const dir of ['actions', 'dist', 'matrix']) await cp(path.join(ROOT, dir), path.join(repo, dir), { recursive: true });
+    // Nothing above the copy resolves a package either.
+    expect(() => createRequire(path.join(repo, 'dist/cli.js')).resolve('yaml')).toThrow();
+    const run = await runCompositeAction(path.join(repo, 'actions/plan'), { workspace: repo, with: { extension: 'pgvector ip4r' } });
+    cleanup.push(run.temp);
+    expect(run.conclusion, run.steps[0]?.stderr).toBe('success');
+    expect(jobsOf(run)).toEqual(jobsOf(await plan(ROOT, { extension: 'pgvector ip4r' })));
+    expect(run.summary).toContain('<h3>trunkfarm plan</h3>');
   });
 
   it('fails with the CLI\'s message for an unknown extension', async () => {
@@ -172,5 +205,21 @@ describe('an extension\'s own repository (entry)', () => {
     expect(run.conclusion).toBe('failure');
     const line = text.split('\n').findIndex((l) => l.includes('nosuch')) + 1;
     expect(run.steps[0]!.stderr).toContain(`.trunkfarm-matrix/extensions/myext.yaml:${line}:13: dependencies.pipeline: must be one of`);
+    // The annotation lands on the entry file itself, at the same line.
+    const annotation = { command: 'error', properties: { title: 'matrix', file: 'trunkfarm.yaml', line: String(line), col: '13' }, message: expect.stringMatching(/^dependencies\.pipeline: must be one of /) };
+    expect(run.commands).toEqual([annotation]);
+
+    // actions/validate, which the reusable workflow runs first, says the same.
+    const validate = await runCompositeAction(path.join(ROOT, 'actions/validate'), { workspace: repo, with: { entry: 'trunkfarm.yaml' } });
+    cleanup.push(validate.temp);
+    expect(validate.conclusion).toBe('failure');
+    expect(validate.commands).toEqual([annotation]);
+    expect(validate.steps[0]!.stderr).toContain('1 problem(s) found');
+
+    await writeFile(path.join(repo, 'trunkfarm.yaml'), entryYaml('myext'));
+    const valid = await runCompositeAction(path.join(ROOT, 'actions/validate'), { workspace: repo, with: { entry: 'trunkfarm.yaml' } });
+    cleanup.push(valid.temp);
+    expect(valid.conclusion, valid.steps[0]?.stderr).toBe('success');
+    expect(valid.steps[0]!.stdout).toMatch(/^ok: 1 extensions, \d+ platforms$/m);
   });
 });

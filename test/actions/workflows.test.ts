@@ -135,6 +135,15 @@ describe('workflows and actions', () => {
     for (const pattern of (props.filePatterns as string[] | undefined) ?? []) expect(() => new RegExp(pattern)).not.toThrow();
   });
 
+  it.each(ACTIONS)('%s: describes every input and output', (file) => {
+    const meta = parseYaml(read(file)) as { description?: unknown; inputs?: Record<string, { description?: unknown }>; outputs?: Record<string, { description?: unknown }> };
+    expect(typeof meta.description === 'string' && meta.description.trim() !== '', `${file}: description`).toBe(true);
+    const undocumented = [...Object.entries(meta.inputs ?? {}).map(([k, v]) => [`input ${k}`, v] as const), ...Object.entries(meta.outputs ?? {}).map(([k, v]) => [`output ${k}`, v] as const)]
+      .filter(([, v]) => typeof v?.description !== 'string' || v.description.trim() === '')
+      .map(([k]) => k);
+    expect(undocumented).toEqual([]);
+  });
+
   it('pins each third-party action to one commit across all files', () => {
     // One SHA per action across all files, so that an update touches every use.
     const pins = new Map<string, Set<string>>();
@@ -151,5 +160,79 @@ describe('workflows and actions', () => {
     const multiple = [...pins].filter(([, shas]) => shas.size > 1);
     expect(multiple).toEqual([]);
     expect(pins.size).toBeGreaterThan(0);
+  });
+});
+
+type Permissions = Record<string, string> | string | undefined;
+interface WorkflowDoc {
+  on: Record<string, unknown>;
+  permissions?: Permissions;
+  jobs: Record<string, { permissions?: Permissions; uses?: string; steps?: unknown[] }>;
+}
+
+/** Every scope a permissions block grants, as `scope: level` (`write-all` and `read-all` as they are). */
+function grants(p: Permissions): string[] {
+  if (p === undefined) return [];
+  if (typeof p === 'string') return [p];
+  return Object.entries(p).map(([scope, level]) => `${scope}: ${level}`);
+}
+
+/** Every key and value of a parsed workflow: its text without the comments, which may name what is not there. */
+function wordsOf(v: unknown, into: string[] = []): string[] {
+  if (typeof v === 'string') into.push(v);
+  else if (Array.isArray(v)) for (const x of v) wordsOf(x, into);
+  else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) (into.push(k), wordsOf(x, into));
+  return into;
+}
+
+describe('pull-request.yml', () => {
+  const text = read('.github/workflows/pull-request.yml');
+  const doc = parseYaml(text) as WorkflowDoc;
+
+  const words = wordsOf(doc);
+
+  it('runs on pull_request only, never pull_request_target', () => {
+    expect(Object.keys(doc.on)).toEqual(['pull_request']);
+    expect(words.filter((w) => w.includes('pull_request_target'))).toEqual([]);
+  });
+
+  it('uses no secrets: none read in an expression, none passed to a called workflow', () => {
+    expect(words.length).toBeGreaterThan(100);
+    expect(words.filter((w) => /\bsecrets\b/.test(w))).toEqual([]);
+    // The check does see them: in a step's env, and passed on to a called workflow.
+    const leaky = text.replace('PLAN: ${{ needs.plan.result }}', 'PLAN: ${{ secrets.TOKEN }}').replace('    uses: ./.github/workflows/build-shard.yml', '    uses: ./.github/workflows/build-shard.yml\n    secrets: inherit');
+    expect(wordsOf(parseYaml(leaky)).filter((w) => /\bsecrets\b/.test(w))).toHaveLength(2);
+  });
+
+  it('grants only reads, at the top and in every job', () => {
+    expect(grants(doc.permissions)).toEqual(['contents: read']);
+    for (const [id, job] of Object.entries(doc.jobs)) {
+      expect(job.permissions, `job ${id} declares its permissions`).toBeDefined();
+      for (const g of grants(job.permissions)) expect(g, `job ${id}`).toMatch(/: (read|none)$/);
+    }
+  });
+});
+
+describe('farm.yml', () => {
+  const doc = parseYaml(read('.github/workflows/farm.yml')) as WorkflowDoc & {
+    on: { schedule?: { cron: string }[]; workflow_dispatch?: { inputs?: Record<string, { type: string; description: string }> } };
+  };
+
+  it('runs nightly, on pushes to main, and by hand with inputs to rebuild one extension or all', () => {
+    expect(doc.on.schedule?.map((s) => s.cron)).toEqual([expect.stringMatching(/^\d+ \d+ \* \* \*$/)]);
+    expect(doc.on.push).toEqual({ branches: ['main'] });
+    const inputs = doc.on.workflow_dispatch?.inputs ?? {};
+    expect(inputs.extension?.type).toBe('string');
+    expect(inputs.all?.type).toBe('boolean');
+  });
+
+  it('lets only the publish job sign: id-token and attestations write, with contents and packages write', () => {
+    expect(doc.jobs.publish?.permissions).toEqual({ contents: 'write', packages: 'write', 'id-token': 'write', attestations: 'write' });
+    for (const [id, job] of Object.entries(doc.jobs)) {
+      if (id === 'publish' || id === 'deploy') continue;
+      for (const g of grants(job.permissions)) expect(g, `job ${id}`).toMatch(/: (read|none)$/);
+    }
+    expect(grants(doc.jobs.deploy?.permissions).sort()).toEqual(['id-token: write', 'pages: write']);
+    expect(grants(doc.permissions)).toEqual([]);
   });
 });

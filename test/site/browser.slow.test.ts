@@ -204,6 +204,53 @@ describe('the status page in Chromium', () => {
     await context.close();
   });
 
+  it('filters by platform: pre-rendered on/PLATFORM/ pages without JavaScript, the Platform select with it', async () => {
+    const column = 'arm64 musl';
+    const allowed = new Set([column, 'any (SQL only)']);
+    const nojs = await newPage({ javaScriptEnabled: false });
+    await nojs.page.goto(server.url);
+    await nojs.page.click(`nav[aria-label="Platform"] a:text-is("${column}")`);
+    expect(new URL(nojs.page.url()).pathname).toMatch(/^\/on\/musllinux-arm64\//);
+    const seen: SeenCell[] = [];
+    for (const url of await viewPages(nojs.page)) {
+      await nojs.page.goto(url);
+      seen.push(...(await readGrids(nojs.page)));
+    }
+    // Only that platform's column, and SQL-only packages' (which run on every platform).
+    expect(new Set(seen.map((c) => c.column))).toEqual(allowed);
+    const byKey = new Map(seen.map((c) => [cellKey(c.ext, c.pg, c.column), c]));
+    expect(byKey.size, 'no cell appears twice').toBe(seen.length);
+    // Every cell the index and plan give that column is there, in its state.
+    const wanted = [...expected].filter(([k]) => allowed.has(k.split('|')[2]!));
+    expect(wanted.length).toBeGreaterThan(0);
+    for (const [k, want] of wanted) expect(byKey.get(k)?.state, k).toBe(want.state);
+    const extensions = new Set(seen.map((c) => c.ext));
+    await nojs.page.screenshot({ path: path.join(SCREENSHOTS, 'platform-nojs-desktop.png') });
+    await nojs.context.close();
+
+    const js = await newPage({ viewport: { width: 1280, height: 900 } });
+    await js.page.goto(server.url);
+    await expect.poll(() => js.page.isVisible('#filter')).toBe(true);
+    await js.page.selectOption('#f-on', 'musllinux-arm64');
+    // The same extensions as the pre-rendered view, the first 60 drawn.
+    await expect.poll(() => js.page.textContent('#f-status')).toBe(`${extensions.size} extensions match${extensions.size > 60 ? ', showing 60' : ''}.`);
+    expect(new URL(js.page.url()).search).toBe('?on=musllinux-arm64');
+    const drawn = await readGrids(js.page);
+    expect(drawn.length).toBeGreaterThan(0);
+    for (const c of drawn) {
+      expect(allowed.has(c.column), `${c.ext}: column ${c.column}`).toBe(true);
+      expect(c.state, cellKey(c.ext, c.pg, c.column)).toBe(byKey.get(cellKey(c.ext, c.pg, c.column))?.state);
+    }
+    // With a major too: one row per grid.
+    await js.page.selectOption('#f-pg', '17');
+    await expect.poll(async () => new Set((await readGrids(js.page)).map((c) => `${c.pg} ${allowed.has(c.column)}`))).toEqual(new Set(['17 true']));
+    // A shared address opens with its platform picked.
+    await js.page.goto(`${server.url}?on=musllinux-arm64`);
+    await expect.poll(() => js.page.inputValue('#f-on')).toBe('musllinux-arm64');
+    expect(js.errors).toEqual([]);
+    await js.context.close();
+  });
+
   it('filters instantly with JavaScript, over every extension', async () => {
     const { context, page, dialogs, errors } = await newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(server.url);

@@ -1,12 +1,11 @@
 import path from 'node:path';
 import { buildJob, jobDirName, type JobResult } from '../../build/index.ts';
 import { UserError } from '../../errors.ts';
-import { reportBuild } from '../../github/outputs.ts';
-import { summaryTable } from '../../github/runner.ts';
-import { loadValidMatrix } from '../../matrix/index.ts';
+import { annotateBuild, buildTable, reportBuild } from '../../github/outputs.ts';
 import { expandJobs } from '../../plan/index.ts';
 import { expectedSigner, loadSigningKey, signArtifact } from '../../sign/index.ts';
 import { printTable } from '../options.ts';
+import { loadValidMatrixAnnotated } from './validate.ts';
 
 export interface BuildFlags {
   matrix: string;
@@ -24,7 +23,7 @@ export interface BuildFlags {
 }
 
 export async function run(extension: string, opts: BuildFlags): Promise<void> {
-  const matrix = await loadValidMatrix(opts.matrix);
+  const matrix = await loadValidMatrixAnnotated(opts.matrix);
   const loaded = matrix.entries.find((e) => e.entry.name === extension);
   if (!loaded) throw new UserError(`no matrix entry named "${extension}" (see \`trunkfarm plan\`)`, { exitCode: 2 });
   if (opts.version && opts.version !== loaded.entry.version) throw new UserError(`${extension}: the matrix has version ${loaded.entry.version}, not ${opts.version}`, { exitCode: 2 });
@@ -33,17 +32,14 @@ export async function run(extension: string, opts: BuildFlags): Promise<void> {
   );
   if (jobs.length === 0) throw new UserError(`${extension}: no job matches those axes (its platforms: \`trunkfarm plan --extension ${extension}\`)`, { exitCode: 2 });
 
-  const rows: string[][] = [];
   // The key is read before anything is built: a wrong path or passphrase fails at once.
   const key = opts.key ? await loadSigningKey(opts.key) : undefined;
   const method = key ? ({ kind: 'key', key } as const) : undefined;
   const signer = method ? await expectedSigner(method) : undefined;
   const builds: { dir: string; result: JobResult }[] = [];
-  let failed = 0;
   for (const job of jobs) {
     const platform = matrix.platforms.find((p) => p.pg === job.pg && p.arch === job.arch && p.libc === job.libc)!;
     const result = await buildJob(job, loaded.entry, platform, matrix, { out: opts.out, images: opts.images, test: opts.test, ...(opts.engine ? { engine: opts.engine } : {}), ...(opts.force ? { force: true } : {}) });
-    if (result.status === 'failed') failed++;
     const build = { dir: path.join(opts.out, jobDirName(job)), result };
     builds.push(build);
     // Built now or found up to date: either way the trunk leaves signed (a bundle that signs its
@@ -52,17 +48,11 @@ export async function run(extension: string, opts: BuildFlags): Promise<void> {
       const signed = await signArtifact(path.join(build.dir, result.artifacts.trunk.file), { method, reuse: signer! });
       process.stderr.write(`${jobDirName(job)}: ${signed.reused ? 'signature kept' : 'signed'} (key ${signed.keyId}), ${path.relative(opts.out, signed.bundlePath)}\n`);
     }
-    rows.push([
-      jobDirName(job),
-      result.status === 'built' ? 'built' : `failed (${result.failure?.step})`,
-      result.artifacts ? `${(result.artifacts.trunk.size / 1024).toFixed(0)} KiB` : '-',
-      result.closure ? (result.closure.ok ? `ok${result.closure.bundled.length ? `, ${result.closure.bundled.length} bundled` : ''}` : 'problems') : '-',
-      result.artifacts?.trunk.sha256.slice(0, 16) ?? '-',
-    ]);
+    // Inside Actions: closure problems on their staged files, a failed step on the entry's line.
+    await annotateBuild(build, loaded);
   }
-  const header = ['JOB', 'STATUS', 'TRUNK', 'CLOSURE', 'SHA256'];
+  const { header, rows } = buildTable(builds, false);
   printTable(header, rows);
-  await summaryTable('trunkfarm build', header, rows);
   await reportBuild(builds);
-  if (failed > 0) process.exitCode = 1;
+  if (builds.some((b) => b.result.status === 'failed')) process.exitCode = 1;
 }

@@ -1,8 +1,8 @@
 import { UserError } from '../../errors.ts';
 import { type PlanJson, planJson, reportPlan } from '../../github/outputs.ts';
-import { loadValidMatrix } from '../../matrix/index.ts';
 import { expandJobs, planChangedSince, readIndexKeys, selectStale, shard } from '../../plan/index.ts';
 import { printTable } from '../options.ts';
+import { loadValidMatrixAnnotated } from './validate.ts';
 
 export interface PlanFlags {
   matrix: string;
@@ -13,7 +13,7 @@ export interface PlanFlags {
 }
 
 export async function run(opts: PlanFlags): Promise<void> {
-  const matrix = await loadValidMatrix(opts.matrix);
+  const matrix = await loadValidMatrixAnnotated(opts.matrix, { toStderr: opts.json === true });
   let entries = matrix.entries;
   if (opts.extension) {
     const wanted = new Set(opts.extension);

@@ -1,16 +1,25 @@
-import { annotate } from '../../github/runner.ts';
-import { formatDiagnostic, loadMatrix } from '../../matrix/index.ts';
+import { UserError } from '../../errors.ts';
+import { reportDiagnostics } from '../../github/outputs.ts';
+import { formatDiagnostic, loadMatrix, type Matrix } from '../../matrix/index.ts';
 
 export async function run(opts: { matrix: string }): Promise<void> {
   const { matrix, diagnostics } = await loadMatrix(opts.matrix);
-  for (const d of diagnostics) {
-    process.stderr.write(`${formatDiagnostic(d)}\n`);
-    annotate({ level: 'error', title: 'matrix', message: `${d.field ? `${d.field}: ` : ''}${d.message}`, file: d.file, line: d.line, col: d.col });
-  }
+  for (const d of diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
+  await reportDiagnostics(diagnostics);
   if (diagnostics.length > 0) {
     process.stderr.write(`${diagnostics.length} problem(s) found\n`);
     process.exitCode = 1;
     return;
   }
   process.stdout.write(`ok: ${matrix!.entries.length} extensions, ${matrix!.platforms.length} platforms\n`);
+}
+
+/** The matrix, for a command that needs a valid one (plan, build). When it is not valid, fails
+ * with every problem, as loadValidMatrix does, and inside GitHub Actions annotates each on its
+ * file and line, as `validate` does (on stderr with `toStderr`: `plan --json`). */
+export async function loadValidMatrixAnnotated(dir: string, options: { toStderr?: boolean } = {}): Promise<Matrix> {
+  const { matrix, diagnostics } = await loadMatrix(dir);
+  if (matrix && diagnostics.length === 0) return matrix;
+  await reportDiagnostics(diagnostics, options);
+  throw new UserError(`the matrix has ${diagnostics.length} problem(s):\n${diagnostics.map(formatDiagnostic).join('\n')}`);
 }
