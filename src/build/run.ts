@@ -16,13 +16,16 @@ import { imageInventory } from './inventory.ts';
 import { UserError } from '../errors.ts';
 import type { ExtensionEntry, Matrix } from '../matrix/index.ts';
 import { installTrunk, pack, type PackageMeta, TOP_TEXT } from '../package/index.ts';
-import { builderImageInput, type JsonObject, writeSidecar } from '../sign/index.ts';
+// The modules, not sign/index.ts: that would load Sigstore's libraries into every build.
+import { builderImageInput } from '../sign/provenance.ts';
+import { writeSidecar } from '../sign/sidecar.ts';
+import type { JsonObject } from '../sign/types.ts';
 import type { Job, Platform } from '../types.ts';
 import { type Container, detectEngine, type Engine, exec, execStream, type ImageInfo, inspectImage, pull, removeContainer, startContainer } from './engine.ts';
 import { jobDirName, type JobResult, type StepRecord, upToDate, writeResult } from './job.ts';
 import { containerLibraries } from './libraries.ts';
 import { buildScript, CONTAINER, installcheckScript, pgConfigScript } from './pipeline.ts';
-import { CLUSTER, copyRootScript, initdbScript, PGDATA_MOUNT, baseInstallTarget, serverScript, smokeSettings, smokeSql, startServerScript, TEST_MOUNT, unpackClusterScript, volumeMount, type SmokeMode } from './smoke.ts';
+import { CLUSTER, copyRootScript, initdbScript, PGDATA_MOUNT, baseInstallTarget, serverScript, smokeSettings, smokeSql, startServerScript, startsEarly, TEST_MOUNT, unpackClusterScript, volumeMount, type SmokeMode } from './smoke.ts';
 import { fetchSource, cacheRoot, unpackSource } from './source.ts';
 import { layoutStage, type PgConfig, parsePgConfig } from './stage.ts';
 
@@ -154,7 +157,10 @@ export async function buildJob(job: Job, entry: ExtensionEntry, platform: Platfo
   // Work started ahead of the step that needs it; on failure it must end before the job's folder
   // is moved, or a late log line would make the `.partial` folder anew.
   const ahead: Promise<unknown>[] = [];
-  const release = (c: Promise<Container>) => removeAll(containers.splice(containers.indexOf(c), 1));
+  const release = (c: Promise<Container>) => {
+    const i = containers.indexOf(c);
+    return i < 0 ? Promise.resolve() : removeAll(containers.splice(i, 1));
+  };
   try {
     const engine = await detectEngine(opts.engine);
     const choice = opts.images ?? 'auto';
@@ -230,6 +236,9 @@ export async function buildJob(job: Job, entry: ExtensionEntry, platform: Platfo
     // compiles, the base image's container starts and gets a fresh cluster, and the builder's own
     // server starts for installcheck. Their output goes to the test and installcheck logs; a
     // failure there fails that step, when it comes.
+    // The smoke test's server starts while the extension compiles, unless it must preload it.
+    const settings = smokeSettings(entry, mode);
+    const earlyServer = startsEarly(settings);
     const tester = testing ? startTester() : undefined;
     const icServer = installchecking
       ? freshCluster(builder, builderInfo.id, [], 'installcheck').then(() => run(builder, 'installcheck', startServerScript(platform.pg), { user: 'postgres', quiet: true }))
@@ -252,6 +261,7 @@ export async function buildJob(job: Job, entry: ExtensionEntry, platform: Platfo
         })
       : undefined;
 
+    let builderGone: Promise<void> | undefined;
     const rest = (async () => {
       await step('stage', async () => {
         await layoutStage(paths.destdir, paths.stage, pg);
@@ -277,6 +287,10 @@ export async function buildJob(job: Job, entry: ExtensionEntry, platform: Platfo
         }
         return checked;
       });
+      // The builder's last uses are the closure step's bundling and installcheck: it is removed
+      // while the package is written and tested.
+      builderGone = Promise.allSettled([installcheck]).then(() => release(starting));
+      ahead.push(builderGone.catch(() => {}));
 
       const packing = step('package', async () => {
         // The libc version a package states is the oldest it runs on: for glibc, the newest symbol
@@ -313,7 +327,7 @@ export async function buildJob(job: Job, entry: ExtensionEntry, platform: Platfo
         else await installTrunk(trunk.path, { pgConfig: baseInstallTarget(pg, platform, inventory.libcVersion, paths.sysroot) });
         const c = await tester;
         if (mode === 'system') await run(c, 'test', copyRootScript(`${JOB_MOUNT}/${path.relative(dir, paths.sysroot)}`));
-        await run(c, 'test', serverScript(platform.pg), { user: 'postgres' });
+        await run(c, 'test', serverScript(platform.pg, earlyServer), { user: 'postgres' });
       });
       await settle([packing, smoke]);
       // Done with the base image's container: it goes while installcheck may still run.
@@ -326,6 +340,7 @@ export async function buildJob(job: Job, entry: ExtensionEntry, platform: Platfo
       if (installcheck) await replay(logOf('installcheck'), `${name}: installcheck`);
     }
     await removeAll(containers.splice(0));
+    await builderGone;
     await rm(work, { recursive: true, force: true });
     return await finish('built');
 
@@ -340,7 +355,8 @@ export async function buildJob(job: Job, entry: ExtensionEntry, platform: Platfo
       containers.push(c);
       testerStart = c;
       return c.then(async (started) => {
-        await freshCluster(started, baseInfo.id, smokeSettings(entry, mode), 'test');
+        await freshCluster(started, baseInfo.id, settings, 'test');
+        if (earlyServer) await run(started, 'test', startServerScript(platform.pg), { user: 'postgres', quiet: true });
         return started;
       });
     }

@@ -107,16 +107,22 @@ export function smokeSettings(entry: ExtensionEntry, mode: SmokeMode): string[] 
   return settings;
 }
 
-/** Starts the server of a cluster made by initdbScript(pg, smokeSettings(...)) as the postgres
- * user, with the extension's files now in place, and runs the smoke SQL; prints the server log on
- * failure. */
-export function serverScript(pg: number): string {
+/** Whether the smoke test's server can start before the extension's files are in place:
+ * CREATE EXTENSION reads them when it runs, but a preloaded module must be there at start. */
+export function startsEarly(settings: string[]): boolean {
+  return !settings.some((s) => s.startsWith('shared_preload_libraries'));
+}
+
+/** Runs the smoke SQL as the postgres user against the server of a cluster made by
+ * initdbScript(pg, smokeSettings(...)), starting it first unless it runs already (startsEarly),
+ * with the extension's files now in place; prints the server log on failure. The container goes
+ * with its server and cluster afterwards. */
+export function serverScript(pg: number, started = false): string {
   return `unset LD_LIBRARY_PATH
-${startServerScript(pg)}
+${started ? `${FIND_BIN(pg)}\n${DATA}` : startServerScript(pg)}
 status=0
 "$BIN/psql" -h /tmp -U postgres -d postgres -X -v ON_ERROR_STOP=1 -f ${TEST_MOUNT}/smoke.sql || status=$?
 if [ "$status" -ne 0 ]; then echo "--- server log:" >&2; tail -n 40 "$D/server.log" >&2; fi
-"$BIN/pg_ctl" -D "$D" -m fast -w stop >/dev/null || true
 exit "$status"
 `;
 }

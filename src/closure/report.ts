@@ -1,6 +1,5 @@
 // How a check result is shown: plain text for a terminal, annotations and a summary table inside
 // GitHub Actions.
-import * as core from '@actions/core';
 import type { CheckResult, Problem } from './check.ts';
 
 function problemLine(p: Problem): string {
@@ -42,6 +41,8 @@ function escapeProperty(s: string): string {
  * to stderr (the runner reads both streams), keeping stdout for JSON. With `file`, each annotation
  * names the file it is about (the path `file` makes of the checked file's). */
 export async function reportToGitHub(result: CheckResult, options: { toStderr?: boolean; title?: string; file?: (checked: string) => string } = {}): Promise<void> {
+  // Loaded here, not with the module: only Actions needs it, and it brings an HTTP client.
+  const core = await import('@actions/core');
   for (const f of result.files) {
     for (const p of f.problems) {
       const title = `closure: ${f.path}`;

@@ -55,11 +55,16 @@ export function planOutputs(jobs: readonly Job[], shards: Shards, json: PlanJson
   return out;
 }
 
+/** No step outputs and no job summary to write to (as on a laptop): then not even @actions/core,
+ * with its HTTP client, is loaded. */
+function nowhereToWrite(): boolean {
+  return !process.env.GITHUB_OUTPUT && !process.env.GITHUB_STEP_SUMMARY;
+}
+
 /** Sets the plan's step outputs and writes its job summary. `json` is called only when there are
  * step outputs to set (GITHUB_OUTPUT inside Actions). */
 export async function reportPlan(jobs: readonly Job[], shards: Shards, json: () => PlanJson = () => planJson(jobs, shards)): Promise<void> {
-  // Nowhere to write to (as on a laptop): not even @actions/core is loaded.
-  if (!process.env.GITHUB_OUTPUT && !process.env.GITHUB_STEP_SUMMARY) return;
+  if (nowhereToWrite()) return;
   const { annotate, inActions, setOutputs, summaryTable } = await runner();
   if (!inActions()) return;
   if (process.env.GITHUB_OUTPUT) {
@@ -145,6 +150,7 @@ export function buildTable(builds: readonly { dir: string; result: JobResult }[]
 
 /** Sets the build's step outputs and writes its job summary, whole digests included. */
 export async function reportBuild(builds: readonly { dir: string; result: JobResult }[]): Promise<void> {
+  if (nowhereToWrite()) return;
   const { setOutputs, summaryTable } = await runner();
   setOutputs(buildOutputs(builds));
   const { header, rows } = buildTable(builds, true);
@@ -207,6 +213,7 @@ export function publishOutputs(result: { entries: readonly unknown[]; index: str
 
 /** Sets the publish outputs and summarises what was published, digests included. */
 export async function reportPublish(result: { entries: readonly IndexEntry[]; index: string }): Promise<void> {
+  if (nowhereToWrite()) return;
   const { setOutputs, summaryTable } = await runner();
   setOutputs(publishOutputs(result));
   const rows = result.entries.map((e) => [

@@ -21,10 +21,12 @@ export async function pack(stage: string, meta: PackageMeta, outDir: string): Pr
   const out = resolve(outDir);
   await mkdir(out, { recursive: true });
   const entries = await readStage(stage);
-  const trunk = await writeTrunk(stage, meta, out, { entries });
+  // The trunk and the image's layer are compressed side by side; the image's manifest, which
+  // names the trunk's digest, waits for it.
+  const writing = writeTrunk(stage, meta, out, { entries });
   const layout = join(out, 'oci');
-  const ref = { file: basename(trunk.path), sha256: trunk.sha256 };
-  const image = await writeExtensionImage(layout, entries, meta, { trunk: ref });
+  const ref = writing.then((t) => ({ file: basename(t.path), sha256: t.sha256 }));
+  const [trunk, image] = await Promise.all([writing, writeExtensionImage(layout, entries, meta, { trunk: ref })]);
   const artifact = await writeTrunkArtifact(layout, trunk.path, meta);
   return { trunk, layout, image, artifact: { tag: artifact.tag, manifest: artifact.manifest } };
 }

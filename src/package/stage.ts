@@ -60,7 +60,13 @@ export async function readStage(stage: string): Promise<TreeEntry[]> {
   if (!entries.some((e) => e.type === 'file' && (LICENSE_TEXT.test(e.path) || e.path.startsWith('licenses/'))))
     throw new UserError(`${stage}: no licence text (LICENSE, COPYING or NOTICE at the top, or licenses/)`);
 
-  for (const e of entries) if (e.type === 'file') e.sha256 = await hashFile(e.source!);
+  // A few files at a time: reads go through libuv's thread pool, and most files are small.
+  const files = entries.filter((e) => e.type === 'file');
+  const next = { i: 0 };
+  const worker = async () => {
+    for (let e = files[next.i++]; e !== undefined; e = files[next.i++]) e.sha256 = await hashFile(e.source!, e.size);
+  };
+  await Promise.all(Array.from({ length: Math.min(4, files.length) }, worker));
   return entries.sort((a, b) => comparePaths(a.path, b.path));
 }
 
@@ -79,8 +85,16 @@ function checkPlacement(path: string, where: (p: string) => string): void {
   }
 }
 
-export async function hashFile(path: string): Promise<string> {
+export async function hashFile(path: string, size?: number): Promise<string> {
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  for await (const chunk of readChunks(path, size)) hash.update(chunk as Buffer);
   return hash.digest('hex');
+}
+
+/** A file's bytes in chunks of up to 1 MiB, but no larger than the file when its size is known:
+ * each read allocates a whole chunk, and packages are mostly small files (a few KiB of SQL and
+ * bitcode), which 1 MiB buffers would turn into garbage-collector work. */
+export function readChunks(path: string, size?: number): AsyncIterable<Buffer> {
+  const highWaterMark = size === undefined ? 1 << 20 : Math.min(1 << 20, Math.max(size, 16 << 10));
+  return createReadStream(path, { highWaterMark }) as AsyncIterable<Buffer>;
 }

@@ -2,16 +2,12 @@
 // included (no container engine is needed for that: the job's finished output is made here, as a
 // finished build leaves it, and `build` skips the build itself). The signature records the
 // provenance sidecar the build wrote, and a second run keeps the bundle rather than making a new one.
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jobDirName, type JobResult } from '../../src/build/index.ts';
-import { loadValidMatrix } from '../../src/matrix/index.ts';
-import { writeTrunk } from '../../src/package/index.ts';
-import { expandJobs } from '../../src/plan/index.ts';
-import { BUNDLE_SUFFIX, generateKeyFiles, verifyArtifact, writeSidecar } from '../../src/sign/index.ts';
-import { makeStage, sampleMeta } from '../package/fixtures.ts';
+import { BUNDLE_SUFFIX, generateKeyFiles, verifyArtifact } from '../../src/sign/index.ts';
+import { finishedJob } from '../support/finished-job.ts';
 import { runCli } from '../support/cli.ts';
 import { entryYaml, scratchMatrix } from '../support/matrix.ts';
 
@@ -25,27 +21,8 @@ let keys: { privatePath: string; publicPath: string };
 beforeAll(async () => {
   tmp = await mkdtemp(path.join(tmpdir(), 'trunkfarm-build-sign-'));
   matrix = await scratchMatrix({ 'tfsigned.yaml': entryYaml('tfsigned') });
-  const [job] = expandJobs(await loadValidMatrix(matrix)).filter((j) => j.pg === 17 && j.arch === 'amd64' && j.libc === 'glibc');
   out = path.join(tmp, 'out');
-  jobDir = path.join(out, jobDirName(job!));
-  await mkdir(jobDir, { recursive: true });
-  const written = await writeTrunk(await makeStage(path.join(tmp, 'stage'), 'tfsigned'), sampleMeta({ name: 'tfsigned', version: '1.0.0' }), jobDir);
-  trunk = written.path;
-  await writeSidecar(trunk, written.sha256, { buildKey: job!.key, source: { uri: 'https://example.org/tfsigned-1.0.0.tar.gz', sha256: 'ab'.repeat(32) } });
-  const now = new Date().toISOString();
-  const result: JobResult = {
-    version: 1,
-    job: job!,
-    status: 'built',
-    steps: [],
-    artifacts: {
-      trunk: { file: path.basename(trunk), sha256: written.sha256, size: written.size, files: written.digests.size },
-      oci: { layout: 'oci', tag: '1.0.0-pg17-gnulinux', digest: `sha256:${'0'.repeat(64)}`, size: 0 },
-    },
-    startedAt: now,
-    finishedAt: now,
-  };
-  await writeFile(path.join(jobDir, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
+  ({ jobDir, trunk } = await finishedJob(matrix, 'tfsigned', out, tmp));
   keys = await generateKeyFiles(path.join(tmp, 'farm'), 'ecdsa-p256');
 });
 

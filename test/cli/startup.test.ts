@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { finishedJob } from '../support/finished-job.ts';
 import { entryYaml, scratchMatrix } from '../support/matrix.ts';
 
 const CLI = path.resolve('dist/cli.js');
@@ -44,6 +45,17 @@ describe('CLI start-up', () => {
     const dir = await scratchMatrix({ 'a.yaml': entryYaml('a') });
     const loaded = packagesLoaded(['plan', '--matrix', dir, '--json']);
     expect([...loaded].sort()).toEqual(['commander', 'yaml', 'zod']);
+  });
+
+  it('build loads neither Sigstore nor the GitHub clients unless it signs or runs inside Actions', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'trunkfarm-startup-'));
+    const matrix = await scratchMatrix({ 'tfquick.yaml': entryYaml('tfquick') });
+    const out = path.join(dir, 'out');
+    await finishedJob(matrix, 'tfquick', out, dir);
+    const loaded = packagesLoaded(['build', 'tfquick', '--matrix', matrix, '--out', out, '--pg', '17', '--arch', 'amd64', '--libc', 'glibc']);
+    for (const heavy of ['@sigstore/sign', '@sigstore/verify', '@actions/core', 'undici']) expect(loaded.has(heavy), heavy).toBe(false);
+    await rm(dir, { recursive: true, force: true });
+    await rm(path.dirname(matrix), { recursive: true, force: true });
   });
 
   it('a command loads its dependencies when it runs', async () => {

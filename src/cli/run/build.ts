@@ -3,7 +3,6 @@ import { buildJob, jobDirName, type JobResult } from '../../build/index.ts';
 import { UserError } from '../../errors.ts';
 import { annotateBuild, buildTable, reportBuild } from '../../github/outputs.ts';
 import { expandJobs } from '../../plan/index.ts';
-import { expectedSigner, loadSigningKey, signArtifact } from '../../sign/index.ts';
 import { printTable } from '../options.ts';
 import { loadValidMatrixAnnotated } from './validate.ts';
 
@@ -33,9 +32,11 @@ export async function run(extension: string, opts: BuildFlags): Promise<void> {
   if (jobs.length === 0) throw new UserError(`${extension}: no job matches those axes (its platforms: \`trunkfarm plan --extension ${extension}\`)`, { exitCode: 2 });
 
   // The key is read before anything is built: a wrong path or passphrase fails at once.
-  const key = opts.key ? await loadSigningKey(opts.key) : undefined;
+  // Sigstore's libraries load only then: a build without --key does not pay for them.
+  const sign = opts.key ? await import('../../sign/index.ts') : undefined;
+  const key = opts.key ? await sign!.loadSigningKey(opts.key) : undefined;
   const method = key ? ({ kind: 'key', key } as const) : undefined;
-  const signer = method ? await expectedSigner(method) : undefined;
+  const signer = method ? await sign!.expectedSigner(method) : undefined;
   const builds: { dir: string; result: JobResult }[] = [];
   for (const job of jobs) {
     const platform = matrix.platforms.find((p) => p.pg === job.pg && p.arch === job.arch && p.libc === job.libc)!;
@@ -45,7 +46,7 @@ export async function run(extension: string, opts: BuildFlags): Promise<void> {
     // Built now or found up to date: either way the trunk leaves signed (a bundle that signs its
     // bytes with this key already is kept).
     if (method && result.status === 'built' && result.artifacts) {
-      const signed = await signArtifact(path.join(build.dir, result.artifacts.trunk.file), { method, reuse: signer! });
+      const signed = await sign!.signArtifact(path.join(build.dir, result.artifacts.trunk.file), { method, reuse: signer! });
       process.stderr.write(`${jobDirName(job)}: ${signed.reused ? 'signature kept' : 'signed'} (key ${signed.keyId}), ${path.relative(opts.out, signed.bundlePath)}\n`);
     }
     // Inside Actions: closure problems on their staged files, a failed step on the entry's line.

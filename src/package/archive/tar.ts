@@ -3,13 +3,13 @@
 // content alone. Written to a temporary file beside the target and renamed into place, so a
 // reader never sees half an archive.
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import { basename, dirname, join } from 'node:path';
 import tar, { type Header } from 'tar-stream';
 import { UserError } from '../../errors.ts';
 import type { TreeEntry } from '../tree.ts';
+import { readChunks } from '../stage.ts';
 import { gzipWriter } from './gzip.ts';
 
 type HeaderArgument = Partial<Header> & Pick<Header, 'name'>;
@@ -102,7 +102,7 @@ async function streamFile(pack: tar.Pack, header: HeaderArgument, e: TreeEntry, 
   done.catch(() => {}); // awaited below; a failure before then surfaces through the pack
   const sink = pack.entry(header, (err) => settle(err)) as unknown as NodeJS.WritableStream;
   let n = 0;
-  for await (const chunk of createReadStream(e.source!, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+  for await (const chunk of readChunks(e.source!, e.size)) {
     n += chunk.length;
     if (n > e.size) break;
     hash.update(chunk);

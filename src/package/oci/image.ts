@@ -71,7 +71,7 @@ export async function writeExtensionImage(
   layoutDir: string,
   pkg: TreeEntry[],
   meta: PackageMeta,
-  options: { trunk?: { file: string; sha256: string } } = {},
+  options: { trunk?: { file: string; sha256: string } | Promise<{ file: string; sha256: string }> } = {},
 ): Promise<WrittenImage> {
   await initLayout(layoutDir);
   const tag = imageTag(meta);
@@ -83,7 +83,9 @@ export async function writeExtensionImage(
   const layer: Descriptor = { mediaType: MEDIA.layerGzip, digest: layerDigest, size: tarred.size };
   const diffId = `sha256:${tarred.tarSha256}`;
 
-  const perImage = { ...standardAnnotations(meta), ...trunkfarmAnnotations(meta, options.trunk) };
+  // The trunk may still be being written: only the manifests name it, not the layer.
+  const trunk = await options.trunk;
+  const perImage = { ...standardAnnotations(meta), ...trunkfarmAnnotations(meta, trunk) };
   const arches = meta.platform.arch === 'any' ? [...ARCHES] : [meta.platform.arch];
   const manifests: Descriptor[] = [];
   for (const arch of arches) {
@@ -98,7 +100,7 @@ export async function writeExtensionImage(
       history: [{ created: created(meta), created_by: `trunkfarm: ${meta.name} ${meta.version} for /extensions/${meta.name}` }],
     });
     const manifest: ImageManifest = { schemaVersion: 2, mediaType: MEDIA.manifest, config, layers: [layer], annotations: perImage };
-    const d = await putJson(layoutDir, MEDIA.manifest, manifest, { platform, annotations: trunkfarmAnnotations(meta, options.trunk) });
+    const d = await putJson(layoutDir, MEDIA.manifest, manifest, { platform, annotations: trunkfarmAnnotations(meta, trunk) });
     manifests.push(d);
   }
 

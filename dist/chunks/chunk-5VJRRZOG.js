@@ -1,0 +1,274 @@
+import { createRequire as __trunkfarmRequire } from 'node:module';
+const require = __trunkfarmRequire(import.meta.url);
+import {
+  attachArtifact,
+  blobSize,
+  createClient,
+  getManifest,
+  listReferrers,
+  parseReference,
+  repositoryScope
+} from "./chunk-3HAN42HJ.js";
+import {
+  bundleCovers,
+  signSubject,
+  verifySubject
+} from "./chunk-4QFEC3XE.js";
+import {
+  blobPath,
+  putBlob,
+  readBlob,
+  readIndex,
+  readJsonBlob,
+  resolveRef
+} from "./chunk-XO6UH2PY.js";
+import {
+  sha256File,
+  writeFileAtomic
+} from "./chunk-6AAOZECY.js";
+import {
+  UserError
+} from "./chunk-YUDCMAJG.js";
+
+// src/publish/image-signatures.ts
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+var SIGSTORE_BUNDLE_TYPE = "application/vnd.dev.sigstore.bundle.v0.3+json";
+var OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
+var OCI_INDEX = "application/vnd.oci.image.index.v1+json";
+var EMPTY = { mediaType: "application/vnd.oci.empty.v1+json", digest: "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a", size: 2, data: "e30=" };
+var MAX_BUNDLE_BYTES = 4 << 20;
+async function signImage(home, name, image, options) {
+  const hex = digestHex(image.digest);
+  for (const found of await attachedBundles(home, image.digest)) {
+    if (bundleCovers(found.text, hex, options.signer)) return { signed: false, uploadedBytes: 0 };
+  }
+  const { bundle } = await signSubject(
+    { name, digest: { sha256: hex } },
+    { method: options.method, ...options.provenanceOf ? { provenanceOf: options.provenanceOf } : {}, ...options.env ? { env: options.env } : {} }
+  );
+  const bytes = Buffer.from(JSON.stringify(bundle));
+  const subject = { mediaType: image.mediaType, digest: image.digest, size: image.size };
+  if (home.kind === "layout") {
+    await attachToLayout(home.dir, subject, bytes);
+    return { signed: true, uploadedBytes: 0 };
+  }
+  const before = home.client.stats.blobBytesUploaded;
+  await attachArtifact(home.client, home.repository, subject, {
+    artifactType: SIGSTORE_BUNDLE_TYPE,
+    layers: [{ mediaType: SIGSTORE_BUNDLE_TYPE, bytes, annotations: { "org.opencontainers.image.title": bundleTitle(bytes) } }],
+    annotations: bundleAnnotations()
+  });
+  return { signed: true, uploadedBytes: home.client.stats.blobBytesUploaded - before };
+}
+async function signImages(home, name, images, options) {
+  const result = { signed: [], uploadedBytes: 0 };
+  const seen = /* @__PURE__ */ new Set();
+  for (const image of images) {
+    if (!image || seen.has(image.digest)) continue;
+    seen.add(image.digest);
+    const one = await signImage(home, name, image, options);
+    result.uploadedBytes += one.uploadedBytes;
+    if (one.signed) result.signed.push(image.digest);
+  }
+  return result;
+}
+async function attachedBundles(home, digest) {
+  return home.kind === "layout" ? layoutBundles(home.dir, digest) : registryBundles(home.client, home.repository, digest);
+}
+function bundleAnnotations() {
+  return { "dev.sigstore.bundle.content": "dsse-envelope", "dev.sigstore.bundle.predicateType": "https://slsa.dev/provenance/v1" };
+}
+function bundleTitle(bytes) {
+  return `sha256-${createHash("sha256").update(bytes).digest("hex")}.sigstore.json`;
+}
+function digestHex(digest) {
+  const m = /^sha256:([0-9a-f]{64})$/.exec(digest);
+  if (!m) throw new UserError(`unsupported image digest "${digest}" (sha256 only)`);
+  return m[1];
+}
+async function attachToLayout(dir, subject, bundle) {
+  await putBlob(dir, Buffer.from("{}"));
+  const layer = await putBlob(dir, bundle);
+  const manifest = {
+    schemaVersion: 2,
+    mediaType: OCI_MANIFEST,
+    artifactType: SIGSTORE_BUNDLE_TYPE,
+    config: EMPTY,
+    layers: [{ mediaType: SIGSTORE_BUNDLE_TYPE, ...layer, annotations: { "org.opencontainers.image.title": bundleTitle(bundle) } }],
+    subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
+    annotations: bundleAnnotations()
+  };
+  const stored = await putBlob(dir, Buffer.from(JSON.stringify(manifest)));
+  const descriptor = { mediaType: OCI_MANIFEST, ...stored, artifactType: SIGSTORE_BUNDLE_TYPE, annotations: bundleAnnotations() };
+  const index = await readIndex(dir);
+  if (!index.manifests.some((d) => d.digest === descriptor.digest)) {
+    index.manifests.push(descriptor);
+    await writeFileAtomic(`${dir}/index.json`, `${JSON.stringify(index)}
+`);
+  }
+  return descriptor;
+}
+async function layoutBundles(dir, digest) {
+  const found = [];
+  for (const d of (await readIndex(dir)).manifests) {
+    if (d.mediaType !== OCI_MANIFEST || d.artifactType !== SIGSTORE_BUNDLE_TYPE) continue;
+    const m = await readJsonBlob(dir, d.digest);
+    if (m.subject?.digest !== digest) continue;
+    for (const layer of m.layers ?? []) {
+      if (layer.mediaType !== SIGSTORE_BUNDLE_TYPE || layer.size > MAX_BUNDLE_BYTES) continue;
+      found.push({ label: blobPath(dir, layer.digest), text: (await readBlob(dir, layer.digest)).toString("utf8") });
+    }
+  }
+  return found;
+}
+async function registryBundles(client, repo, digest) {
+  const found = [];
+  for (const d of await listReferrers(client, repo, digest, { artifactType: SIGSTORE_BUNDLE_TYPE })) {
+    const manifest = await getManifest(client, repo, d.digest);
+    if (!manifest) continue;
+    const m = JSON.parse(manifest.bytes.toString("utf8"));
+    if (m.subject?.digest !== digest) continue;
+    for (const layer of m.layers ?? []) {
+      if (layer.mediaType !== SIGSTORE_BUNDLE_TYPE || layer.size > MAX_BUNDLE_BYTES) continue;
+      const bytes = await fetchBlob(client, repo, layer.digest);
+      found.push({ label: `${repo.registry}/${repo.repository}@${d.digest}`, text: bytes.toString("utf8") });
+    }
+  }
+  return found;
+}
+async function fetchBlob(client, repo, digest) {
+  const res = await client.request({
+    operation: `get blob ${digest} from ${repo.registry}/${repo.repository}`,
+    registry: repo.registry,
+    method: "GET",
+    path: `/v2/${repo.repository}/blobs/${digest}`,
+    scopes: [repositoryScope(repo.repository, "pull")],
+    expect: [200]
+  });
+  const body = Buffer.from(res.body);
+  if (`sha256:${createHash("sha256").update(body).digest("hex")}` !== digest) {
+    throw new UserError(`${repo.registry}/${repo.repository} served other bytes for blob ${digest}`);
+  }
+  return body;
+}
+function isImageSpec(spec) {
+  return spec.startsWith("oci:") || spec.startsWith("docker://");
+}
+async function verifyImage(spec, options) {
+  const explicit = async () => {
+    if (options.bundle === void 0) return [];
+    const text = await readFile(options.bundle, "utf8").catch(() => {
+      throw new UserError(`bundle ${options.bundle} does not exist`);
+    });
+    return [{ label: options.bundle, text }];
+  };
+  if (spec.startsWith("oci:")) {
+    const { dir, reference } = parseLayoutSpec(spec.slice("oci:".length));
+    const top = await layoutTop(dir, reference, spec);
+    const bundles = options.bundle !== void 0 ? await explicit() : await layoutBundles(dir, top.digest);
+    return verifySubject({ label: spec, sha256: digestHex(top.digest) }, bundles, options, () => layoutContents(dir, top));
+  }
+  if (!spec.startsWith("docker://")) throw new UserError(`${spec}: an image is oci:DIR[:TAG] or docker://HOST/REPO[:TAG]`, { exitCode: 2 });
+  const ref = parseReference(spec.slice("docker://".length));
+  const repo = { registry: ref.registry, repository: ref.repository };
+  const client = createClient({});
+  try {
+    const top = await getManifest(client, repo, ref.digest ?? ref.tag ?? "latest");
+    if (!top) throw new UserError(`${spec}: no such image`);
+    const actual = `sha256:${createHash("sha256").update(top.bytes).digest("hex")}`;
+    if (actual !== top.digest || ref.digest && ref.digest !== actual) throw new UserError(`${spec}: the registry served a manifest whose digest is ${actual}`);
+    const bundles = options.bundle !== void 0 ? await explicit() : await registryBundles(client, repo, actual);
+    return await verifySubject(
+      { label: spec, sha256: digestHex(actual) },
+      bundles,
+      options,
+      () => registryContents(client, repo, { mediaType: top.mediaType, digest: actual, size: top.bytes.length })
+    );
+  } finally {
+    client.close();
+  }
+}
+function parseLayoutSpec(rest) {
+  const at = rest.lastIndexOf("@sha256:");
+  if (at > 0) return { dir: rest.slice(0, at), reference: rest.slice(at + 1) };
+  const colon = rest.lastIndexOf(":");
+  if (colon > 0 && /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.test(rest.slice(colon + 1))) return { dir: rest.slice(0, colon), reference: rest.slice(colon + 1) };
+  return { dir: rest };
+}
+async function layoutTop(dir, reference, spec) {
+  if (reference?.startsWith("sha256:")) {
+    const entry = (await readIndex(dir)).manifests.find((d) => d.digest === reference);
+    if (entry) return entry;
+    const bytes = await readBlob(dir, reference);
+    const mediaType = JSON.parse(bytes.toString("utf8")).mediaType ?? OCI_MANIFEST;
+    return { mediaType, digest: reference, size: bytes.length };
+  }
+  if (reference !== void 0) {
+    const found = await resolveRef(dir, reference);
+    if (!found) throw new UserError(`${spec}: ${dir} has no tag ${reference}`);
+    return found;
+  }
+  const tagged = (await readIndex(dir)).manifests.filter((d) => d.annotations?.["org.opencontainers.image.ref.name"]);
+  if (tagged.length !== 1) {
+    throw new UserError(`${spec}: name the image, oci:${dir}:TAG (tags: ${tagged.map((d) => d.annotations["org.opencontainers.image.ref.name"]).join(", ") || "none"})`, { exitCode: 2 });
+  }
+  return tagged[0];
+}
+async function walkImage(top, manifest, blob) {
+  const count = { manifests: 0, blobs: 0 };
+  const seen = /* @__PURE__ */ new Set();
+  const visit = async (d) => {
+    if (seen.has(d.digest)) return;
+    seen.add(d.digest);
+    if (d.mediaType === OCI_INDEX || d.mediaType === OCI_MANIFEST || d.mediaType.startsWith("application/vnd.docker.distribution.manifest")) {
+      count.manifests++;
+      const doc = JSON.parse((await manifest(d)).toString("utf8"));
+      for (const child of [...doc.manifests ?? [], ...doc.config ? [doc.config] : [], ...doc.layers ?? []]) await visit(child);
+      return;
+    }
+    count.blobs++;
+    await blob(d);
+  };
+  await visit(top);
+  return count;
+}
+async function layoutContents(dir, top) {
+  const { manifests, blobs } = await walkImage(
+    top,
+    (d) => readBlob(dir, d.digest),
+    async (d) => {
+      const hex = await sha256File(blobPath(dir, d.digest)).catch((err) => {
+        throw new UserError(`blob ${d.digest} of the image is missing from ${dir}`, { cause: err });
+      });
+      if (`sha256:${hex}` !== d.digest) throw new UserError(`blob ${d.digest} of the image in ${dir} was altered: its content hashes to sha256:${hex}`);
+    }
+  );
+  return `${manifests} manifests and ${blobs} blobs of the image match their digests`;
+}
+async function registryContents(client, repo, top) {
+  const where = `${repo.registry}/${repo.repository}`;
+  const { manifests, blobs } = await walkImage(
+    top,
+    async (d) => {
+      const m = await getManifest(client, repo, d.digest);
+      if (!m) throw new UserError(`${where} lacks manifest ${d.digest} of the image`);
+      if (`sha256:${createHash("sha256").update(m.bytes).digest("hex")}` !== d.digest) throw new UserError(`${where} served other bytes for manifest ${d.digest}`);
+      return m.bytes;
+    },
+    async (d) => {
+      if (await blobSize(client, repo, d.digest) === void 0) throw new UserError(`${where} lacks blob ${d.digest} of the image`);
+    }
+  );
+  return `${manifests} manifests served by digest and ${blobs} blobs present`;
+}
+
+export {
+  SIGSTORE_BUNDLE_TYPE,
+  signImage,
+  signImages,
+  attachedBundles,
+  attachToLayout,
+  isImageSpec,
+  verifyImage
+};

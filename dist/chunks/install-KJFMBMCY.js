@@ -1,0 +1,62 @@
+import { createRequire as __trunkfarmRequire } from 'node:module';
+const require = __trunkfarmRequire(import.meta.url);
+import {
+  verifyOptions
+} from "./chunk-DSZ5YH77.js";
+import {
+  verifyArtifact
+} from "./chunk-4QFEC3XE.js";
+import {
+  installTrunk,
+  uninstallTrunk
+} from "./chunk-55T2246B.js";
+import "./chunk-XO6UH2PY.js";
+import "./chunk-6AAOZECY.js";
+import "./chunk-YANJMYRF.js";
+import "./chunk-ABDRTHJG.js";
+import "./chunk-R5N6SZHY.js";
+import "./chunk-XY2GKEIH.js";
+import "./chunk-E3AMED6D.js";
+import "./chunk-BS25TXF5.js";
+import {
+  UserError
+} from "./chunk-YUDCMAJG.js";
+import "./chunk-WQPCGQ3Y.js";
+
+// src/cli/run/install.ts
+async function run(file, opts) {
+  let target;
+  if (opts.extensionsDir !== void 0) target = { extensionsDir: opts.extensionsDir, ...opts.pgConfig ? { pgConfig: opts.pgConfig } : {} };
+  else if (opts.pgConfig !== void 0) target = { pgConfig: opts.pgConfig };
+  else throw new UserError("install: give --pg-config PATH or --extensions-dir DIR", { exitCode: 2 });
+  if (opts.uninstall) {
+    const r2 = await uninstallTrunk(file, target);
+    if (opts.json) process.stdout.write(`${JSON.stringify(r2)}
+`);
+    else process.stdout.write(`removed ${r2.package} ${r2.version}: ${r2.removed.length} file(s)
+`);
+    return;
+  }
+  if (opts.key || opts.repo) await verifyArtifact(file, verifyOptions(opts));
+  const r = await installTrunk(file, target);
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify(r)}
+`);
+    return;
+  }
+  for (const w of r.warnings) process.stderr.write(`warning: ${w}
+`);
+  process.stdout.write(`installed ${r.package} ${r.version} into ${r.target}: ${r.installed.length} file(s)
+`);
+  if (r.settings) {
+    process.stdout.write(
+      `add to postgresql.conf (PostgreSQL 18+):
+  extension_control_path = '${r.settings.extension_control_path}'
+  dynamic_library_path = '${r.settings.dynamic_library_path}'
+`
+    );
+  }
+}
+export {
+  run
+};

@@ -1,0 +1,31 @@
+import { createRequire as __trunkfarmRequire } from 'node:module';
+const require = __trunkfarmRequire(import.meta.url);
+import "./chunk-4QFEC3XE.js";
+import "./chunk-6AAOZECY.js";
+import {
+  PASSPHRASE_ENV,
+  generateKeyFiles
+} from "./chunk-YANJMYRF.js";
+import "./chunk-ABDRTHJG.js";
+import "./chunk-XY2GKEIH.js";
+import "./chunk-BS25TXF5.js";
+import "./chunk-YUDCMAJG.js";
+import "./chunk-WQPCGQ3Y.js";
+
+// src/cli/run/keygen.ts
+async function run(opts) {
+  const result = await generateKeyFiles(opts.out, opts.type, process.env[PASSPHRASE_ENV] || void 0);
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify(result, null, 2)}
+`);
+    return;
+  }
+  process.stdout.write(
+    `wrote ${result.privatePath} (private${result.encrypted ? `, encrypted with ${PASSPHRASE_ENV}` : ""}: keep it secret) and ${result.publicPath}
+${result.type} key id ${result.keyId}
+`
+  );
+}
+export {
+  run
+};

@@ -1,0 +1,61 @@
+import { createRequire as __trunkfarmRequire } from 'node:module';
+const require = __trunkfarmRequire(import.meta.url);
+import {
+  expandJobs,
+  planChangedSince,
+  readIndexKeys,
+  selectStale,
+  shard
+} from "./chunk-RHHBE2X4.js";
+import "./chunk-XY2GKEIH.js";
+import {
+  printTable
+} from "./chunk-YFM6JNZP.js";
+import {
+  loadValidMatrixAnnotated
+} from "./chunk-4PABRNVV.js";
+import {
+  planJson,
+  reportPlan
+} from "./chunk-YCABBERQ.js";
+import "./chunk-4SXJNQIC.js";
+import "./chunk-E3AMED6D.js";
+import "./chunk-BS25TXF5.js";
+import {
+  UserError
+} from "./chunk-YUDCMAJG.js";
+import "./chunk-WQPCGQ3Y.js";
+
+// src/cli/run/plan.ts
+async function run(opts) {
+  const matrix = await loadValidMatrixAnnotated(opts.matrix, { toStderr: opts.json === true });
+  let entries = matrix.entries;
+  if (opts.extension) {
+    const wanted = new Set(opts.extension);
+    const unknown = [...wanted].filter((n) => !matrix.entries.some((e) => e.entry.name === n));
+    if (unknown.length > 0) {
+      throw new UserError(`--extension: no matrix entry named ${unknown.join(", ")}`, { exitCode: 2 });
+    }
+    entries = entries.filter((e) => wanted.has(e.entry.name));
+  }
+  const planned = opts.changedSince ? await planChangedSince(matrix, opts.changedSince, entries) : expandJobs(matrix, entries);
+  const jobs = opts.index ? selectStale(planned, await readIndexKeys(opts.index)) : planned;
+  const shards = shard(jobs);
+  let text;
+  const json = () => text ??= planJson(jobs, shards);
+  await reportPlan(jobs, shards, json);
+  if (opts.json) {
+    process.stdout.write(`{"jobs":${json().jobs},"shards":${json().shards}}
+`);
+    return;
+  }
+  printTable(
+    ["EXTENSION", "VERSION", "PLATFORM", "RUNNER", "KEY"],
+    jobs.map((j) => [j.extension, j.version, j.platform, j.runner, j.key.slice(0, 12)])
+  );
+  process.stdout.write(`${jobs.length} job(s)
+`);
+}
+export {
+  run
+};
