@@ -387,7 +387,8 @@ export async function inventoryFromLayers(
  * its filesystem into the reader, and remove the container whatever happens. */
 export async function captureImageInventory(engineCmd: 'podman' | 'docker', image: string, options: Omit<CaptureOptions, 'source'> = {}): Promise<Inventory> {
   const imageId = (await run(engineCmd, ['image', 'inspect', '--format', '{{.Id}}', image])).trim();
-  const id = (await run(engineCmd, ['create', image, 'true'])).trim();
+  // Labelled as the build's containers are, with the process that made it.
+  const id = (await run(engineCmd, ['create', '--label', `org.trunkfarm.pid=${process.pid}`, image, 'true'])).trim();
   try {
     // Through a real pipe: podman writes the archive by opening /dev/stdout, which fails on the
     // socket Node gives a child as stdout. pipefail keeps the engine's exit status.

@@ -75,10 +75,12 @@ describe('captureImageInventory with podman', () => {
   });
 
   it('fails with the engine message for a missing image, leaving nothing behind', async () => {
-    const before = podman(['ps', '-a', '--format', '{{.ID}}']);
+    // This process's containers only: other test files run builds meanwhile.
+    const mine = () => podman(['ps', '-a', '--filter', `label=org.trunkfarm.pid=${process.pid}`, '--format', '{{.ID}}']);
+    const before = mine();
     await expect(captureImageInventory('podman', 'localhost/closure-test:no-such-tag')).rejects.toThrow(UserError);
     await expect(captureImageInventory('podman', 'localhost/closure-test:no-such-tag')).rejects.toThrow(/no-such-tag/);
-    expect(podman(['ps', '-a', '--format', '{{.ID}}'])).toBe(before);
+    expect(mine()).toBe(before);
   });
 
   it('trunkfarm check --platform --image captures the base on demand into the cache, then reuses it', async () => {

@@ -2,7 +2,7 @@ import { createRequire as __trunkfarmRequire } from 'node:module';
 const require = __trunkfarmRequire(import.meta.url);
 import {
   reportDiagnostics
-} from "./chunk-YCABBERQ.js";
+} from "./chunk-JYD3ONNL.js";
 import {
   formatDiagnostic,
   loadMatrix

@@ -20,7 +20,7 @@ import {
   pull,
   removeContainer,
   startContainer
-} from "./chunk-RFQDD7ZL.js";
+} from "./chunk-UOS3OGY5.js";
 import {
   cacheRoot,
   fetchSource,
@@ -28,7 +28,7 @@ import {
 } from "./chunk-753CGYAG.js";
 import {
   bundleTree
-} from "./chunk-2NS6MNK4.js";
+} from "./chunk-AJ56BMCY.js";
 import {
   UserError
 } from "./chunk-YUDCMAJG.js";

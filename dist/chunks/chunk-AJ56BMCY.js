@@ -729,7 +729,7 @@ async function inventoryFromLayers(layers, options = {}) {
 }
 async function captureImageInventory(engineCmd, image, options = {}) {
   const imageId = (await run(engineCmd, ["image", "inspect", "--format", "{{.Id}}", image])).trim();
-  const id = (await run(engineCmd, ["create", image, "true"])).trim();
+  const id = (await run(engineCmd, ["create", "--label", `org.trunkfarm.pid=${process.pid}`, image, "true"])).trim();
   try {
     const child = spawn("bash", ["-c", 'set -o pipefail; "$0" export "$1" | cat', engineCmd, id], { stdio: ["ignore", "pipe", "pipe"], detached: true });
     let stderr = "";

@@ -7,7 +7,7 @@ import {
   parseImageRef,
   pushComposition,
   writeCompositionLayout
-} from "./chunk-56FADEZF.js";
+} from "./chunk-QZ6EIRYC.js";
 import {
   createClient,
   parseReference
@@ -16,7 +16,7 @@ import {
   TAG
 } from "./chunk-XO6UH2PY.js";
 import "./chunk-753CGYAG.js";
-import "./chunk-2NS6MNK4.js";
+import "./chunk-AJ56BMCY.js";
 import "./chunk-R5N6SZHY.js";
 import "./chunk-XY2GKEIH.js";
 import "./chunk-4SXJNQIC.js";

@@ -3,13 +3,13 @@ const require = __trunkfarmRequire(import.meta.url);
 import {
   buildJob,
   jobDirName
-} from "./chunk-SEEMHEIM.js";
+} from "./chunk-MXK7CL6J.js";
 import "./chunk-55T2246B.js";
 import "./chunk-XO6UH2PY.js";
 import "./chunk-6AAOZECY.js";
-import "./chunk-RFQDD7ZL.js";
+import "./chunk-UOS3OGY5.js";
 import "./chunk-753CGYAG.js";
-import "./chunk-2NS6MNK4.js";
+import "./chunk-AJ56BMCY.js";
 import "./chunk-R5N6SZHY.js";
 import {
   expandJobs
@@ -20,12 +20,12 @@ import {
 } from "./chunk-YFM6JNZP.js";
 import {
   loadValidMatrixAnnotated
-} from "./chunk-4PABRNVV.js";
+} from "./chunk-OYGKA5CO.js";
 import {
   annotateBuild,
   buildTable,
   reportBuild
-} from "./chunk-YCABBERQ.js";
+} from "./chunk-JYD3ONNL.js";
 import "./chunk-4SXJNQIC.js";
 import "./chunk-E3AMED6D.js";
 import "./chunk-BS25TXF5.js";

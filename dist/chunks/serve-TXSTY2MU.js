@@ -4,7 +4,7 @@ import {
   compose,
   defaultCacheDir,
   openRepository
-} from "./chunk-56FADEZF.js";
+} from "./chunk-QZ6EIRYC.js";
 import {
   createClient,
   embeddedMediaType,
@@ -15,7 +15,7 @@ import {
   blobPath
 } from "./chunk-XO6UH2PY.js";
 import "./chunk-753CGYAG.js";
-import "./chunk-2NS6MNK4.js";
+import "./chunk-AJ56BMCY.js";
 import "./chunk-R5N6SZHY.js";
 import "./chunk-XY2GKEIH.js";
 import {

@@ -19,7 +19,7 @@ import {
   resolvePath,
   rootfsSource,
   saveInventory
-} from "./chunk-2NS6MNK4.js";
+} from "./chunk-AJ56BMCY.js";
 import {
   ElfError,
   isElf,

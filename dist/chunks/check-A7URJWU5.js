@@ -3,7 +3,7 @@ const require = __trunkfarmRequire(import.meta.url);
 import {
   imageExists,
   imageInventory
-} from "./chunk-RFQDD7ZL.js";
+} from "./chunk-UOS3OGY5.js";
 import "./chunk-753CGYAG.js";
 import {
   bundleTree,
@@ -12,7 +12,7 @@ import {
   loadInventory,
   reportToGitHub,
   rootfsSource
-} from "./chunk-2NS6MNK4.js";
+} from "./chunk-AJ56BMCY.js";
 import "./chunk-R5N6SZHY.js";
 import {
   DEFAULT_MATRIX

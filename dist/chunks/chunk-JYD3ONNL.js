@@ -111,7 +111,7 @@ async function annotateBuild(build, entry) {
   const job = path.basename(dir);
   const closure = await readFile(path.join(dir, "closure.json"), "utf8").then((t) => JSON.parse(t), () => void 0);
   if (closure?.files.some((f) => f.problems.length > 0)) {
-    const { reportToGitHub } = await import("./closure-XEMWT24S.js");
+    const { reportToGitHub } = await import("./closure-X4HCR2UC.js");
     const stage = path.relative(process.cwd(), path.resolve(dir, "stage"));
     await reportToGitHub(closure, { title: `Closure check of ${job}: ${closure.ok ? "warnings" : "failed"}`, file: (checked) => path.join(stage, checked) });
   }

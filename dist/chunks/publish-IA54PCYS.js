@@ -39,20 +39,20 @@ import {
 } from "./chunk-5DXV5WEN.js";
 import {
   readResult
-} from "./chunk-SEEMHEIM.js";
+} from "./chunk-MXK7CL6J.js";
 import "./chunk-55T2246B.js";
 import {
   mergeLayout,
   resolveRef
 } from "./chunk-XO6UH2PY.js";
 import "./chunk-6AAOZECY.js";
-import "./chunk-RFQDD7ZL.js";
+import "./chunk-UOS3OGY5.js";
 import "./chunk-753CGYAG.js";
 import {
   loadSigningKey
 } from "./chunk-YANJMYRF.js";
 import "./chunk-ABDRTHJG.js";
-import "./chunk-2NS6MNK4.js";
+import "./chunk-AJ56BMCY.js";
 import "./chunk-R5N6SZHY.js";
 import "./chunk-XY2GKEIH.js";
 import {
@@ -60,7 +60,7 @@ import {
 } from "./chunk-YFM6JNZP.js";
 import {
   reportPublish
-} from "./chunk-YCABBERQ.js";
+} from "./chunk-JYD3ONNL.js";
 import "./chunk-E3AMED6D.js";
 import "./chunk-BS25TXF5.js";
 import {

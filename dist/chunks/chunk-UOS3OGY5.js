@@ -7,7 +7,7 @@ import {
   captureImageInventory,
   loadInventory,
   saveInventory
-} from "./chunk-2NS6MNK4.js";
+} from "./chunk-AJ56BMCY.js";
 import {
   UserError
 } from "./chunk-YUDCMAJG.js";

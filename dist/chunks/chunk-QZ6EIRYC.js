@@ -43,7 +43,7 @@ import {
   inventoryFromLayers,
   parseInventory,
   resolvePath
-} from "./chunk-2NS6MNK4.js";
+} from "./chunk-AJ56BMCY.js";
 import {
   EXTENSION_NAME
 } from "./chunk-4SXJNQIC.js";

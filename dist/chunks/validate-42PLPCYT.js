@@ -3,8 +3,8 @@ const require = __trunkfarmRequire(import.meta.url);
 import {
   loadValidMatrixAnnotated,
   run
-} from "./chunk-4PABRNVV.js";
-import "./chunk-YCABBERQ.js";
+} from "./chunk-OYGKA5CO.js";
+import "./chunk-JYD3ONNL.js";
 import "./chunk-4SXJNQIC.js";
 import "./chunk-E3AMED6D.js";
 import "./chunk-BS25TXF5.js";

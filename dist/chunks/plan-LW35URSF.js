@@ -13,11 +13,11 @@ import {
 } from "./chunk-YFM6JNZP.js";
 import {
   loadValidMatrixAnnotated
-} from "./chunk-4PABRNVV.js";
+} from "./chunk-OYGKA5CO.js";
 import {
   planJson,
   reportPlan
-} from "./chunk-YCABBERQ.js";
+} from "./chunk-JYD3ONNL.js";
 import "./chunk-4SXJNQIC.js";
 import "./chunk-E3AMED6D.js";
 import "./chunk-BS25TXF5.js";
