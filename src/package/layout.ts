@@ -93,10 +93,12 @@ export function mapPaths(
   return { map, skipped };
 }
 
-/** `AS '$libdir/postgis-3'` bypasses dynamic_library_path (PostgreSQL expands `$libdir` to its
- * own pkglibdir, where a mounted extension is not); plain `'postgis-3'` is searched along the
- * path. PostgreSQL 18 strips `$libdir/` from a control file's module_pathname by itself, so
- * only scripts are rewritten. Returns the new text and how many literals changed. */
+/** `AS '$libdir/postgis-3'` names PostgreSQL's own pkglibdir, where a mounted extension is not;
+ * plain `'postgis-3'` is searched along dynamic_library_path. PostgreSQL 18 (18.6, measured in
+ * test/package/oci/pg18-library-names.slow.test.ts) falls back to the path for `$libdir/` names by
+ * itself, in control files, extension scripts and plain CREATE FUNCTION alike: rewriting the
+ * scripts' literals keeps the layer from depending on that. Returns the new text and how many
+ * literals changed. */
 export function rewriteLibdirLiterals(sql: string): { text: string; count: number } {
   let count = 0;
   const text = sql.replace(/'\$libdir\/([^'/\\\s]+)'/g, (_m, mod: string) => {
