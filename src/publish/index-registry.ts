@@ -22,7 +22,7 @@ import { UserError } from '../errors.ts';
 import type { PublishedIndexFile } from '../types.ts';
 import { emptyIndex, mergeIndex, parseIndex, serializeIndex } from './index-merge.ts';
 import type { IndexStore } from './index-store.ts';
-import { createClient, deleteManifest, getManifest, listTags, parseReference, pushBlob, putManifest, readBlob, type RegistryClient, type Repository } from './registry/index.ts';
+import { createClient, deleteManifest, getManifest, listTags, parseReference, pushBlob, putManifest, readBlob, RegistryError, type RegistryClient, type Repository } from './registry/index.ts';
 import { sha256Digest } from './registry/digest.ts';
 import { EMPTY_JSON, OCI_MANIFEST } from './registry/media-types.ts';
 
@@ -153,7 +153,15 @@ export function registryIndexStore(options: RegistryIndexStoreOptions): IndexSto
         const current = await readArtifact(latestTag).catch(() => undefined);
         if (current?.annotations[VERSION_OF] === version) return;
         if (round >= rounds) break;
-        await pushArtifact(merged(records), latestTag, { [VERSION_OF]: version });
+        try {
+          await pushArtifact(merged(records), latestTag, { [VERSION_OF]: version });
+        } catch (err) {
+          // A publish racing this one can make the registry refuse the manifest (seen: a blob
+          // it had just answered for reported unknown). The records are complete whatever
+          // happens to `latest`: read them again and retry, as when another publish moved it.
+          if (!(err instanceof RegistryError) || err.status !== 400) throw err;
+          log(`index ${location}: ${latestTag} was not moved (${err.message}); trying again`);
+        }
       }
       log(`index ${location}: other publishes kept changing the index; ${latestTag} is left to the next one`);
     },

@@ -6,6 +6,7 @@ import {
 import {
   EMPTY_JSON,
   OCI_MANIFEST,
+  RegistryError,
   createClient,
   deleteManifest,
   getManifest,
@@ -3667,7 +3668,12 @@ function registryIndexStore(options) {
         const current = await readArtifact(latestTag).catch(() => void 0);
         if (current?.annotations[VERSION_OF] === version) return;
         if (round >= rounds) break;
-        await pushArtifact(merged(records), latestTag, { [VERSION_OF]: version });
+        try {
+          await pushArtifact(merged(records), latestTag, { [VERSION_OF]: version });
+        } catch (err) {
+          if (!(err instanceof RegistryError) || err.status !== 400) throw err;
+          log(`index ${location}: ${latestTag} was not moved (${err.message}); trying again`);
+        }
       }
       log(`index ${location}: other publishes kept changing the index; ${latestTag} is left to the next one`);
     },
