@@ -117,6 +117,17 @@ describe('other majors and libcs', () => {
   }, 20 * MINUTES);
 });
 
+describe('arm64, under QEMU emulation', () => {
+  it('pgvector builds for arm64, passes installcheck and the closure check, and loads in the arm64 base image', async () => {
+    const { result, dir } = await buildShared('pgvector', 17, 'glibc', 'arm64');
+    expect(result.steps.filter((s) => s.status !== 'ok')).toEqual([]);
+    expect(result.steps.map((s) => s.name)).toEqual(expect.arrayContaining(['installcheck', 'closure', 'test']));
+    expect(readElf(path.join(dir, 'stage', 'pgsql', 'pkglib', 'vector.so')).machine).toBe('aarch64');
+    expect(path.basename(result.artifacts!.trunk.file)).toBe('pgvector-0.8.0+pg17-gnulinux-arm64.trunk');
+    expect(await readFile(path.join(dir, 'logs', 'test.log'), 'utf8')).toMatch(/distance\s*\n-+\s*\n\s*2\.449489742783178/);
+  }, 40 * MINUTES);
+});
+
 describe('PostGIS, whose libraries the base image lacks', () => {
   it('bundles GEOS, PROJ and their dependencies with proj.db, and transforms coordinates with no LD_LIBRARY_PATH', async () => {
     const { result, dir } = await buildShared('postgis', 17);
