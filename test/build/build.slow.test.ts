@@ -77,7 +77,7 @@ describe('an extension that needs shared_preload_libraries', () => {
 
 describe('PostgreSQL 18 from a read-only image volume', () => {
   it('ip4r loads from /extensions/ip4r with only extension_control_path and dynamic_library_path', async () => {
-    const { dir } = await buildOne('ip4r', 18);
+    const { dir } = await buildShared('ip4r', 18);
     const log = await readFile(path.join(dir, 'logs', 'test.log'), 'utf8');
     expect(log).toMatch(/contains6\s*\n-+\s*\n\s*t\b/);
   }, 15 * MINUTES);
