@@ -5,7 +5,7 @@
 // directory and moved into place at the end, so OUT never holds half a job.
 import { createHash, randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -25,7 +25,7 @@ import { type Container, detectEngine, type Engine, exec, execStream, type Image
 import { jobDirName, type JobResult, type StepRecord, upToDate, writeResult } from './job.ts';
 import { containerLibraries } from './libraries.ts';
 import { buildScript, CONTAINER, installcheckScript, pgConfigScript } from './pipeline.ts';
-import { CLUSTER, copyRootScript, initdbScript, PGDATA_MOUNT, baseInstallTarget, serverScript, smokeSettings, smokeSql, startServerScript, startsEarly, TEST_MOUNT, unpackClusterScript, volumeMount, type SmokeMode } from './smoke.ts';
+import { CLUSTER, CLUSTERS_MOUNT, copyRootScript, initdbScript, PGDATA_MOUNT, baseInstallTarget, serverScript, smokeSettings, smokeSql, startServerScript, startsEarly, TEST_MOUNT, unpackClusterScript, volumeMount, type SmokeMode } from './smoke.ts';
 import { fetchSource, cacheRoot, unpackSource } from './source.ts';
 import { layoutStage, type PgConfig, parsePgConfig } from './stage.ts';
 
@@ -109,6 +109,8 @@ export async function buildJob(job: Job, entry: ExtensionEntry, platform: Platfo
     /** Where the system-mode test installs the trunk, to be copied over the base image's /. */
     sysroot: path.join(work, 'sysroot'),
   };
+  // Cluster templates (see freshCluster), mounted read-only into the containers that make clusters.
+  const clusters = path.join(cacheRoot(), 'clusters');
   // The source directory is created by the unpacking (or copying) itself.
   for (const [key, p] of Object.entries(paths)) if (key !== 'src') await mkdir(p, { recursive: true });
 
@@ -192,6 +194,7 @@ export async function buildJob(job: Job, entry: ExtensionEntry, platform: Platfo
     const ociPlatform = `linux/${platform.arch}`;
     const testing = opts.test !== false;
     const installchecking = testing && Boolean(entry.test?.installcheck);
+    if (testing) await mkdir(clusters, { recursive: true });
     // PostgreSQL 18 can take an extension from a read-only mount; older majors need the files in
     // their own directories.
     const mode: SmokeMode = platform.pg >= 18 ? 'volume' : 'system';
@@ -205,6 +208,7 @@ export async function buildJob(job: Job, entry: ExtensionEntry, platform: Platfo
         { source: paths.destdir, target: CONTAINER.stage },
         { source: paths.bundle, target: CONTAINER.bundle },
         { source: paths.scripts, target: CONTAINER.scripts, readonly: true },
+        ...(installchecking ? [{ source: clusters, target: CLUSTERS_MOUNT, readonly: true }] : []),
       ],
       ...(installchecking ? { tmpfs: [PGDATA_MOUNT] } : {}),
     });
@@ -241,7 +245,7 @@ export async function buildJob(job: Job, entry: ExtensionEntry, platform: Platfo
     const earlyServer = startsEarly(settings);
     const tester = testing ? startTester() : undefined;
     const icServer = installchecking
-      ? freshCluster(builder, builderInfo.id, [], 'installcheck').then(() => run(builder, 'installcheck', startServerScript(platform.pg), { user: 'postgres', quiet: true }))
+      ? freshCluster(builder, builderInfo.id, [], 'installcheck', true)
       : undefined;
     for (const p of [tester, icServer]) if (p) ahead.push(p.catch(() => {}));
 
@@ -346,7 +350,10 @@ export async function buildJob(job: Job, entry: ExtensionEntry, platform: Platfo
 
     /** The base image's container for the smoke test, its cluster made with the test's settings. */
     function startTester(): Promise<Container> {
-      const mounts = [{ source: paths.test, target: TEST_MOUNT, readonly: true }];
+      const mounts = [
+        { source: paths.test, target: TEST_MOUNT, readonly: true },
+        { source: clusters, target: CLUSTERS_MOUNT, readonly: true },
+      ];
       // The container starts before what it tests exists, and the closure step replaces the stage
       // folder whole: the folders above are mounted, and the tree appears in them by its name.
       if (mode === 'volume') mounts.push({ source: paths.extensions, target: path.posix.dirname(volumeMount(entry.name)), readonly: true });
@@ -355,8 +362,7 @@ export async function buildJob(job: Job, entry: ExtensionEntry, platform: Platfo
       containers.push(c);
       testerStart = c;
       return c.then(async (started) => {
-        await freshCluster(started, baseInfo.id, settings, 'test');
-        if (earlyServer) await run(started, 'test', startServerScript(platform.pg), { user: 'postgres', quiet: true });
+        await freshCluster(started, baseInfo.id, settings, 'test', earlyServer);
         return started;
       });
     }
@@ -372,14 +378,23 @@ export async function buildJob(job: Job, entry: ExtensionEntry, platform: Platfo
   /** Gives the container a fresh cluster of its image with these settings, as initdb would make
    * it. initdb costs a second of CPU, so (as PostgreSQL's own test suites do) the first cluster of
    * an image is kept, by image id and settings, as a template that later ones are copied from. */
-  async function freshCluster(c: Container, imageId: string, settings: string[], stepName: string): Promise<void> {
+  async function freshCluster(c: Container, imageId: string, settings: string[], stepName: string, start: boolean): Promise<void> {
     const script = initdbScript(platform.pg, settings);
-    const template = path.join(cacheRoot(), 'clusters', `${createHash('sha256').update(`${imageId}\n${script}`).digest('hex')}.tar`);
+    const template = path.join(clusters, `${createHash('sha256').update(`${imageId}\n${script}`).digest('hex')}.tar`);
+    // With `start`, its server is started too: in the same exec when there is a template (each
+    // exec is an engine process whose CPU the compile beside it would rather have).
+    const server = start ? startServerScript(platform.pg) : '';
     if (await stat(template).catch(() => undefined)) {
-      await run(c, stepName, unpackClusterScript(), { user: 'postgres', quiet: true, stdin: createReadStream(template) });
+      await run(c, stepName, `${unpackClusterScript(path.basename(template))}${server}`, { user: 'postgres', quiet: true });
       return;
     }
     await run(c, stepName, script, { user: 'postgres', quiet: true });
+    await saveTemplate(c, template);
+    if (start) await run(c, stepName, server, { user: 'postgres', quiet: true });
+  }
+
+  /** Keeps the container's fresh cluster as the template of later ones. */
+  async function saveTemplate(c: Container, template: string): Promise<void> {
     await mkdir(path.dirname(template), { recursive: true });
     const tmp = `${template}.${process.pid}.${randomBytes(4).toString('hex')}`;
     try {

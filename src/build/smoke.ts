@@ -71,13 +71,18 @@ CONF
 `;
 }
 
-/** Unpacks a tarball of a cluster made by initdbScript (on stdin) as the cluster instead. */
-export function unpackClusterScript(): string {
+/** Where the containers see the cache's cluster templates (read-only). */
+export const CLUSTERS_MOUNT = '/trunkfarm/clusters';
+
+/** Unpacks a template of a cluster made by initdbScript (FILE in CLUSTERS_MOUNT) as the cluster
+ * instead: read from the mount, not piped through the engine, which costs CPU the compile beside
+ * it would rather have. */
+export function unpackClusterScript(file: string): string {
   return `set -eu
 ${DATA}
 rm -rf "$D"
 mkdir -m 700 "$D"
-tar -x -f - -C "$D"
+tar -x -f ${CLUSTERS_MOUNT}/${file} -C "$D"
 `;
 }
 

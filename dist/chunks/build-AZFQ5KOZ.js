@@ -3,7 +3,7 @@ const require = __trunkfarmRequire(import.meta.url);
 import {
   buildJob,
   jobDirName
-} from "./chunk-MXK7CL6J.js";
+} from "./chunk-FEB4ABNY.js";
 import "./chunk-55T2246B.js";
 import "./chunk-XO6UH2PY.js";
 import "./chunk-6AAOZECY.js";

@@ -40,7 +40,7 @@ import {
 } from "./chunk-5DXV5WEN.js";
 import {
   readResult
-} from "./chunk-MXK7CL6J.js";
+} from "./chunk-FEB4ABNY.js";
 import "./chunk-55T2246B.js";
 import {
   mergeLayout,

@@ -63,7 +63,7 @@ async function upToDate(dir, key) {
 // src/build/run.ts
 import { createHash, randomBytes } from "node:crypto";
 import { execFile } from "node:child_process";
-import { createReadStream, createWriteStream } from "node:fs";
+import { createWriteStream } from "node:fs";
 import { cp, mkdir as mkdir3, readdir as readdir2, readFile as readFile2, rename as rename3, rm as rm2, stat as stat2, writeFile as writeFile2 } from "node:fs/promises";
 import path4 from "node:path";
 import { pipeline } from "node:stream/promises";
@@ -339,12 +339,13 @@ ${["listen_addresses = ''", "unix_socket_directories = '/tmp'", "fsync = off", .
 CONF
 `;
 }
-function unpackClusterScript() {
+var CLUSTERS_MOUNT = "/trunkfarm/clusters";
+function unpackClusterScript(file) {
   return `set -eu
 ${DATA}
 rm -rf "$D"
 mkdir -m 700 "$D"
-tar -x -f - -C "$D"
+tar -x -f ${CLUSTERS_MOUNT}/${file} -C "$D"
 `;
 }
 function startServerScript(pg) {
@@ -437,6 +438,7 @@ async function buildJob(job, entry, platform, matrix, opts) {
     /** Where the system-mode test installs the trunk, to be copied over the base image's /. */
     sysroot: path4.join(work, "sysroot")
   };
+  const clusters = path4.join(cacheRoot(), "clusters");
   for (const [key, p] of Object.entries(paths)) if (key !== "src") await mkdir3(p, { recursive: true });
   const startedAt = (/* @__PURE__ */ new Date()).toISOString();
   const steps = [];
@@ -484,15 +486,17 @@ ${r.tail}`);
   };
   try {
     let startTester2 = function() {
-      const mounts = [{ source: paths.test, target: TEST_MOUNT, readonly: true }];
+      const mounts = [
+        { source: paths.test, target: TEST_MOUNT, readonly: true },
+        { source: clusters, target: CLUSTERS_MOUNT, readonly: true }
+      ];
       if (mode === "volume") mounts.push({ source: paths.extensions, target: path4.posix.dirname(volumeMount(entry.name)), readonly: true });
       else mounts.push({ source: dir, target: JOB_MOUNT, readonly: true });
       const c = startContainer(engine, { image: baseRef, platform: ociPlatform, network: "none", mounts, tmpfs: [PGDATA_MOUNT], user: "root" });
       containers.push(c);
       testerStart = c;
       return c.then(async (started) => {
-        await freshCluster(started, baseInfo.id, settings, "test");
-        if (earlyServer) await run(started, "test", startServerScript(platform.pg), { user: "postgres", quiet: true });
+        await freshCluster(started, baseInfo.id, settings, "test", earlyServer);
         return started;
       });
     };
@@ -525,6 +529,7 @@ ${r.tail}`);
     const ociPlatform = `linux/${platform.arch}`;
     const testing = opts.test !== false;
     const installchecking = testing && Boolean(entry.test?.installcheck);
+    if (testing) await mkdir3(clusters, { recursive: true });
     const mode = platform.pg >= 18 ? "volume" : "system";
     const starting = startContainer(engine, {
       image: builderRef,
@@ -534,7 +539,8 @@ ${r.tail}`);
         { source: paths.src, target: CONTAINER.src },
         { source: paths.destdir, target: CONTAINER.stage },
         { source: paths.bundle, target: CONTAINER.bundle },
-        { source: paths.scripts, target: CONTAINER.scripts, readonly: true }
+        { source: paths.scripts, target: CONTAINER.scripts, readonly: true },
+        ...installchecking ? [{ source: clusters, target: CLUSTERS_MOUNT, readonly: true }] : []
       ],
       ...installchecking ? { tmpfs: [PGDATA_MOUNT] } : {}
     });
@@ -564,7 +570,7 @@ ${script}`).digest("hex"));
     const settings = smokeSettings(entry, mode);
     const earlyServer = startsEarly(settings);
     const tester = testing ? startTester2() : void 0;
-    const icServer = installchecking ? freshCluster(builder, builderInfo.id, [], "installcheck").then(() => run(builder, "installcheck", startServerScript(platform.pg), { user: "postgres", quiet: true })) : void 0;
+    const icServer = installchecking ? freshCluster(builder, builderInfo.id, [], "installcheck", true) : void 0;
     for (const p of [tester, icServer]) if (p) ahead.push(p.catch(() => {
     }));
     await writeFile2(path4.join(paths.scripts, "build.sh"), buildScript(entry, platform.pg, platform.libc));
@@ -659,15 +665,20 @@ ${script}`).digest("hex"));
     log(`${name}: ${err.message}`);
     return await finish("failed");
   }
-  async function freshCluster(c, imageId, settings, stepName) {
+  async function freshCluster(c, imageId, settings, stepName, start) {
     const script = initdbScript(platform.pg, settings);
-    const template = path4.join(cacheRoot(), "clusters", `${createHash("sha256").update(`${imageId}
+    const template = path4.join(clusters, `${createHash("sha256").update(`${imageId}
 ${script}`).digest("hex")}.tar`);
+    const server = start ? startServerScript(platform.pg) : "";
     if (await stat2(template).catch(() => void 0)) {
-      await run(c, stepName, unpackClusterScript(), { user: "postgres", quiet: true, stdin: createReadStream(template) });
+      await run(c, stepName, `${unpackClusterScript(path4.basename(template))}${server}`, { user: "postgres", quiet: true });
       return;
     }
     await run(c, stepName, script, { user: "postgres", quiet: true });
+    await saveTemplate(c, template);
+    if (start) await run(c, stepName, server, { user: "postgres", quiet: true });
+  }
+  async function saveTemplate(c, template) {
     await mkdir3(path4.dirname(template), { recursive: true });
     const tmp = `${template}.${process.pid}.${randomBytes(4).toString("hex")}`;
     try {
