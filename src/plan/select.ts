@@ -80,8 +80,13 @@ export async function readIndexKeys(file: string): Promise<Set<string>> {
     const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
     throw new UserError(`--index ${file}: ${reason}`);
   }
+  return publishedKeys(data, `--index ${file}`);
+}
+
+/** The build keys an index (as JSON data) has published; `where` names it in errors. */
+export function publishedKeys(data: unknown, where: string): Set<string> {
   const entries = (data as Partial<PublishedIndexFile> | null)?.entries;
-  if (!Array.isArray(entries)) throw new UserError(`--index ${file}: expected an object with an "entries" list`);
+  if (!Array.isArray(entries)) throw new UserError(`${where}: expected an object with an "entries" list`);
   // Only successful builds count as published: a failed one is tried again by the next rebuild.
   return new Set(
     (entries as Partial<IndexEntry>[]).filter((e) => e.status !== 'failed').map((e) => e.key).filter((k): k is string => typeof k === 'string'),

@@ -1,12 +1,15 @@
 // The index stored in an OCI registry (src/publish/index-registry.ts) against Debian's
 // docker-registry on loopback: records and the `latest` tag, merging with what was there, the
 // interleaving in which a compare-and-swap on one tag would lose a write, two stores racing through
-// updateIndex, a registry that refuses deletes, and `trunkfarm publish --index-registry`. What the
+// updateIndex, a registry that refuses deletes, `trunkfarm publish --index-registry`, and
+// `trunkfarm plan --index-registry` (the scheduled rebuild against it). What the
 // registry holds is read with plain HTTP requests, not with the client under test.
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadValidMatrix } from '../../src/matrix/index.ts';
+import { expandJobs } from '../../src/plan/index.ts';
 import { mergeIndex, parseIndex, registryIndexStore, updateIndex } from '../../src/publish/index-store.ts';
 import { createClient } from '../../src/publish/registry/index.ts';
 import type { PublishedIndexFile } from '../../src/types.ts';
@@ -197,5 +200,29 @@ describe('trunkfarm publish --index-registry', () => {
     const both = await runCli(['publish', out, '--unsigned', '--index-registry', elsewhere, '--index', path.join(out, 'i.json')]);
     expect(both.code).toBe(2);
     expect(both.stderr).toMatch(/--index-registry goes without --index and --index-branch/);
+  });
+});
+
+describe('trunkfarm plan --index-registry', () => {
+  it('plans only the jobs the index kept in a registry lacks', async () => {
+    const matrix = await loadValidMatrix('matrix');
+    const planned = expandJobs(matrix, matrix.entries.filter((e) => e.entry.name === 'pgvector'));
+    const [done, failed] = planned;
+    const ref = fresh();
+    const store = registryIndexStore({ repository: ref });
+    try {
+      await updateIndex(store, [entry(done!.key), { ...entry(failed!.key), status: 'failed' }]);
+    } finally {
+      store.close();
+    }
+    const r = await runCli(['plan', '--extension', 'pgvector', '--index-registry', ref, '--json']);
+    expect(r.stderr).not.toMatch(/internal error/);
+    expect(r.code).toBe(0);
+    const keysPlanned = (JSON.parse(r.stdout) as { jobs: { key: string }[] }).jobs.map((j) => j.key);
+    // The published job is left out; a failed one is planned again.
+    expect(keysPlanned).toEqual(planned.filter((j) => j !== done).map((j) => j.key));
+    const both = await runCli(['plan', '--index-registry', ref, '--index', 'index.json']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/--index and --index-registry: give one/);
   });
 });

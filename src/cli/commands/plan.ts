@@ -6,6 +6,7 @@ export function register(program: Command): void {
     .description('expand the matrix into jobs, optionally only the changed or stale ones')
     .option('--changed-since <ref>', 'only jobs of entries or platforms changed since this git ref (pull requests)')
     .option('--index <file>', 'only jobs whose build key this published index.json lacks (scheduled rebuilds)')
+    .option('--index-registry <host/namespace/name>', 'the same, with the index `publish --index-registry` keeps in that registry repository')
     .option('--extension <name...>', 'only these extensions')
     .option('--json', 'print {"jobs": [...], "shards": [{"include": [...]}]}')
     .action(lazy(() => import('../run/plan.ts')));

@@ -2,15 +2,15 @@ import { createRequire as __trunkfarmRequire } from 'node:module';
 const require = __trunkfarmRequire(import.meta.url);
 import {
   verifyOptions
-} from "./chunk-DSZ5YH77.js";
-import {
-  verifyArtifact
-} from "./chunk-4QFEC3XE.js";
+} from "./chunk-DFIZXQHQ.js";
 import {
   installTrunk,
   uninstallTrunk
 } from "./chunk-55T2246B.js";
 import "./chunk-XO6UH2PY.js";
+import {
+  verifyArtifact
+} from "./chunk-4QFEC3XE.js";
 import "./chunk-6AAOZECY.js";
 import "./chunk-YANJMYRF.js";
 import "./chunk-ABDRTHJG.js";

@@ -8,15 +8,15 @@ import {
   signImage,
   signImages,
   verifyImage
-} from "./chunk-5VJRRZOG.js";
-import "./chunk-3HAN42HJ.js";
-import "./chunk-4QFEC3XE.js";
+} from "./chunk-PUAEXVDN.js";
 import "./chunk-55T2246B.js";
 import "./chunk-XO6UH2PY.js";
+import "./chunk-4QFEC3XE.js";
 import "./chunk-6AAOZECY.js";
 import "./chunk-YANJMYRF.js";
 import "./chunk-ABDRTHJG.js";
 import "./chunk-R5N6SZHY.js";
+import "./chunk-NK6KJF6N.js";
 import "./chunk-XY2GKEIH.js";
 import "./chunk-E3AMED6D.js";
 import "./chunk-BS25TXF5.js";

@@ -1307,26 +1307,45 @@ async function attachArtifact(client, target, subject, artifact) {
   return descriptor;
 }
 
-// src/publish/registry/content.ts
-async function readAllBlob(source, descriptor, limit = 16 << 20) {
-  if (descriptor.size > limit) throw new UserError(`blob ${descriptor.digest} is ${descriptor.size} bytes, more than the ${limit} bytes a manifest may have`);
-  const chunks = [];
+// src/publish/registry/save.ts
+import { createHash as createHash2, randomBytes } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { mkdir, rename, rm } from "node:fs/promises";
+import { dirname } from "node:path";
+import { Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+async function saveVerified(source, file, expected, what) {
+  const [algorithm] = splitDigest(expected.digest);
+  const hash = createHash2(algorithm);
   let size = 0;
-  for await (const chunk of await source.readBlob(descriptor.digest)) {
-    size += chunk.length;
-    if (size > descriptor.size) break;
-    chunks.push(Buffer.from(chunk));
+  await mkdir(dirname(file), { recursive: true });
+  const temp = `${file}.tmp-${randomBytes(6).toString("hex")}`;
+  try {
+    await pipeline(
+      source,
+      new Transform({
+        transform(chunk, _encoding, callback) {
+          hash.update(chunk);
+          size += chunk.length;
+          callback(null, chunk);
+        }
+      }),
+      createWriteStream(temp)
+    );
+    const digest = `${algorithm}:${hash.digest("hex")}`;
+    if (size !== expected.size || digest !== expected.digest) {
+      throw new UserError(`${what}: received ${size} bytes hashing to ${digest}, expected ${expected.size} bytes hashing to ${expected.digest}`);
+    }
+    await rename(temp, file);
+    return size;
+  } finally {
+    await rm(temp, { force: true });
   }
-  const bytes = Buffer.concat(chunks);
-  if (bytes.length !== descriptor.size) throw new UserError(`blob ${descriptor.digest} is ${size > descriptor.size ? "longer" : "shorter"} than the ${descriptor.size} bytes its descriptor says`);
-  const actual = digestLike(descriptor.digest, bytes);
-  if (actual !== descriptor.digest) throw new UserError(`blob ${descriptor.digest} does not match its digest (its content hashes to ${actual})`);
-  return bytes;
 }
 
 // src/publish/registry/layout.ts
 import { createReadStream } from "node:fs";
-import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir as mkdir2, readFile, readdir, rename as rename2, rm as rm2, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 function blobPath(dir, digest) {
   const [algorithm, encoded] = splitDigest(digest);
@@ -1397,6 +1416,23 @@ async function openLayout(dir) {
       return stream;
     }
   };
+}
+
+// src/publish/registry/content.ts
+async function readAllBlob(source, descriptor, limit = 16 << 20) {
+  if (descriptor.size > limit) throw new UserError(`blob ${descriptor.digest} is ${descriptor.size} bytes, more than the ${limit} bytes a manifest may have`);
+  const chunks = [];
+  let size = 0;
+  for await (const chunk of await source.readBlob(descriptor.digest)) {
+    size += chunk.length;
+    if (size > descriptor.size) break;
+    chunks.push(Buffer.from(chunk));
+  }
+  const bytes = Buffer.concat(chunks);
+  if (bytes.length !== descriptor.size) throw new UserError(`blob ${descriptor.digest} is ${size > descriptor.size ? "longer" : "shorter"} than the ${descriptor.size} bytes its descriptor says`);
+  const actual = digestLike(descriptor.digest, bytes);
+  if (actual !== descriptor.digest) throw new UserError(`blob ${descriptor.digest} does not match its digest (its content hashes to ${actual})`);
+  return bytes;
 }
 
 // src/publish/registry/push.ts
@@ -1619,42 +1655,6 @@ async function checkBlobsPresent(source, tree, name) {
   const unique = [...new Set(problems)];
   if (unique.length > 0) {
     throw new UserError(`${name} is incomplete: ${unique.slice(0, 5).join("; ")}${unique.length > 5 ? `; and ${unique.length - 5} more` : ""}`);
-  }
-}
-
-// src/publish/registry/save.ts
-import { createHash as createHash2, randomBytes } from "node:crypto";
-import { createWriteStream } from "node:fs";
-import { mkdir as mkdir2, rename as rename2, rm as rm2 } from "node:fs/promises";
-import { dirname } from "node:path";
-import { Transform } from "node:stream";
-import { pipeline } from "node:stream/promises";
-async function saveVerified(source, file, expected, what) {
-  const [algorithm] = splitDigest(expected.digest);
-  const hash = createHash2(algorithm);
-  let size = 0;
-  await mkdir2(dirname(file), { recursive: true });
-  const temp = `${file}.tmp-${randomBytes(6).toString("hex")}`;
-  try {
-    await pipeline(
-      source,
-      new Transform({
-        transform(chunk, _encoding, callback) {
-          hash.update(chunk);
-          size += chunk.length;
-          callback(null, chunk);
-        }
-      }),
-      createWriteStream(temp)
-    );
-    const digest = `${algorithm}:${hash.digest("hex")}`;
-    if (size !== expected.size || digest !== expected.digest) {
-      throw new UserError(`${what}: received ${size} bytes hashing to ${digest}, expected ${expected.size} bytes hashing to ${expected.digest}`);
-    }
-    await rename2(temp, file);
-    return size;
-  } finally {
-    await rm2(temp, { force: true });
   }
 }
 

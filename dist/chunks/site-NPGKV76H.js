@@ -5,12 +5,12 @@ import {
 } from "./chunk-5DXV5WEN.js";
 import {
   expandJobs
-} from "./chunk-RHHBE2X4.js";
-import "./chunk-XY2GKEIH.js";
+} from "./chunk-SYO5ZQN6.js";
 import {
   entryPlatforms,
   loadValidMatrix
 } from "./chunk-4SXJNQIC.js";
+import "./chunk-XY2GKEIH.js";
 import {
   TRUNK_OS
 } from "./chunk-E3AMED6D.js";

@@ -4,23 +4,23 @@ import {
   compose,
   defaultCacheDir,
   openRepository
-} from "./chunk-QZ6EIRYC.js";
-import {
-  createClient,
-  embeddedMediaType,
-  isDigest,
-  isRepositoryPath
-} from "./chunk-3HAN42HJ.js";
+} from "./chunk-2WMRQ3XA.js";
 import {
   blobPath
 } from "./chunk-XO6UH2PY.js";
 import "./chunk-753CGYAG.js";
 import "./chunk-AJ56BMCY.js";
 import "./chunk-R5N6SZHY.js";
-import "./chunk-XY2GKEIH.js";
+import {
+  createClient,
+  embeddedMediaType,
+  isDigest,
+  isRepositoryPath
+} from "./chunk-NK6KJF6N.js";
 import {
   EXTENSION_NAME
 } from "./chunk-4SXJNQIC.js";
+import "./chunk-XY2GKEIH.js";
 import "./chunk-E3AMED6D.js";
 import "./chunk-BS25TXF5.js";
 import {

@@ -1,11 +1,11 @@
 import { createRequire as __trunkfarmRequire } from 'node:module';
 const require = __trunkfarmRequire(import.meta.url);
 import {
-  verifyArtifact
-} from "./chunk-4QFEC3XE.js";
-import {
   readTrunk
 } from "./chunk-XO6UH2PY.js";
+import {
+  verifyArtifact
+} from "./chunk-4QFEC3XE.js";
 import {
   UserError
 } from "./chunk-YUDCMAJG.js";
@@ -29,7 +29,7 @@ function verifyOptions(opts) {
 async function run(artifact, opts) {
   const options = verifyOptions(opts);
   const image = artifact.startsWith("oci:") || artifact.startsWith("docker://");
-  const result = image ? await (await import("./image-signatures-GC7IQQU4.js")).verifyImage(artifact, options) : await verifyArtifact(artifact, options);
+  const result = image ? await (await import("./image-signatures-XRGDKPH5.js")).verifyImage(artifact, options) : await verifyArtifact(artifact, options);
   if (opts.json) {
     const { statement: _s, ...rest } = result;
     process.stdout.write(`${JSON.stringify(rest, null, 2)}

@@ -13,8 +13,7 @@ import "./chunk-AJ56BMCY.js";
 import "./chunk-R5N6SZHY.js";
 import {
   expandJobs
-} from "./chunk-RHHBE2X4.js";
-import "./chunk-XY2GKEIH.js";
+} from "./chunk-SYO5ZQN6.js";
 import {
   printTable
 } from "./chunk-YFM6JNZP.js";
@@ -27,6 +26,7 @@ import {
   reportBuild
 } from "./chunk-JYD3ONNL.js";
 import "./chunk-4SXJNQIC.js";
+import "./chunk-XY2GKEIH.js";
 import "./chunk-E3AMED6D.js";
 import "./chunk-BS25TXF5.js";
 import {

@@ -1,23 +1,16 @@
 import { createRequire as __trunkfarmRequire } from 'node:module';
 const require = __trunkfarmRequire(import.meta.url);
 import {
-  signImages
-} from "./chunk-5VJRRZOG.js";
+  readResult
+} from "./chunk-FEB4ABNY.js";
 import {
-  EMPTY_JSON,
-  OCI_MANIFEST,
-  RegistryError,
-  createClient,
-  deleteManifest,
-  getManifest,
-  listTags,
-  parseReference,
-  pushBlob,
-  pushLayout,
-  putManifest,
-  readBlob,
-  sha256Digest
-} from "./chunk-3HAN42HJ.js";
+  signImages
+} from "./chunk-PUAEXVDN.js";
+import "./chunk-55T2246B.js";
+import {
+  mergeLayout,
+  resolveRef
+} from "./chunk-XO6UH2PY.js";
 import {
   Octokit,
   RequestError,
@@ -31,21 +24,6 @@ import {
   retry,
   signArtifact
 } from "./chunk-4QFEC3XE.js";
-import {
-  emptyIndex,
-  mergeIndex,
-  parseIndex,
-  sameEntries,
-  serializeIndex
-} from "./chunk-5DXV5WEN.js";
-import {
-  readResult
-} from "./chunk-FEB4ABNY.js";
-import "./chunk-55T2246B.js";
-import {
-  mergeLayout,
-  resolveRef
-} from "./chunk-XO6UH2PY.js";
 import "./chunk-6AAOZECY.js";
 import "./chunk-UOS3OGY5.js";
 import "./chunk-753CGYAG.js";
@@ -55,13 +33,29 @@ import {
 import "./chunk-ABDRTHJG.js";
 import "./chunk-AJ56BMCY.js";
 import "./chunk-R5N6SZHY.js";
-import "./chunk-XY2GKEIH.js";
+import {
+  registryIndexStore
+} from "./chunk-3KJVJUGI.js";
+import {
+  createClient,
+  getManifest,
+  parseReference,
+  pushLayout
+} from "./chunk-NK6KJF6N.js";
+import {
+  emptyIndex,
+  mergeIndex,
+  parseIndex,
+  sameEntries,
+  serializeIndex
+} from "./chunk-5DXV5WEN.js";
 import {
   printTable
 } from "./chunk-YFM6JNZP.js";
 import {
   reportPublish
 } from "./chunk-JYD3ONNL.js";
+import "./chunk-XY2GKEIH.js";
 import "./chunk-E3AMED6D.js";
 import "./chunk-BS25TXF5.js";
 import {
@@ -3572,117 +3566,6 @@ function githubIndexStore(github, options) {
   };
 }
 
-// src/publish/index-registry.ts
-import { createHash as createHash2, randomBytes as randomBytes2 } from "node:crypto";
-var INDEX_ARTIFACT_TYPE = "application/vnd.trunkfarm.index.v1+json";
-var RECORD = /^rec-\d{13}-[0-9a-f]{12}$/;
-var RECORD_OF = "dev.trunkfarm.index.record";
-var VERSION_OF = "dev.trunkfarm.index.version";
-function registryIndexStore(options) {
-  const ref = parseReference(options.repository);
-  if (ref.tag || ref.digest) throw new UserError(`index repository ${options.repository}: name a repository, without a tag or digest`, { exitCode: 2 });
-  const repo = { registry: ref.registry, repository: ref.repository };
-  const latestTag = options.tag ?? "latest";
-  const location = `${repo.registry}/${repo.repository}:${latestTag}`;
-  const client = options.client ?? createClient();
-  const log = options.log ?? (() => {
-  });
-  let cannotDelete = false;
-  const recordTags = async () => (await listTags(client, repo)).filter((t) => RECORD.test(t)).sort();
-  async function readArtifact(reference) {
-    const manifest = await getManifest(client, repo, reference);
-    if (!manifest) return void 0;
-    const doc = JSON.parse(manifest.bytes.toString("utf8"));
-    const layer = doc.layers?.find((l) => l.mediaType === INDEX_ARTIFACT_TYPE);
-    if (!layer) throw new UserError(`${repo.registry}/${repo.repository}:${reference} holds no ${INDEX_ARTIFACT_TYPE} layer: is this repository trunkfarm's index?`);
-    const bytes = await readBlob(client, repo, layer);
-    return { digest: manifest.digest, index: parseIndex(bytes.toString("utf8"), `${repo.registry}/${repo.repository}:${reference}`), annotations: doc.annotations ?? {} };
-  }
-  async function readRecords() {
-    for (let round = 0; round < 10; round++) {
-      const records = [];
-      let vanished = false;
-      for (const tag of await recordTags()) {
-        const found = await readArtifact(tag);
-        if (!found) {
-          vanished = true;
-          break;
-        }
-        records.push({ tag, digest: found.digest, index: found.index });
-      }
-      if (!vanished) return records;
-    }
-    throw new UserError(`index ${location}: its records kept changing while being read; run the publish again`);
-  }
-  function merged(records) {
-    if (records.length === 0) return emptyIndex();
-    const index = records.reduce((acc, r) => mergeIndex(acc, r.index.entries), emptyIndex());
-    return { ...index, generatedAt: records.at(-1).index.generatedAt };
-  }
-  const versionOf2 = (records) => records.length === 0 ? null : records.map((r) => `${r.tag}@${r.digest}`).join(" ");
-  async function pushArtifact(index, tag, annotations) {
-    const bytes = Buffer.from(serializeIndex(index));
-    const layer = { mediaType: INDEX_ARTIFACT_TYPE, digest: sha256Digest(bytes), size: bytes.length, annotations: { "org.opencontainers.image.title": "index.json" } };
-    await pushBlob(client, repo, { digest: EMPTY_JSON.digest, size: EMPTY_JSON.size }, async () => [Buffer.from("{}")]);
-    await pushBlob(client, repo, layer, async (range) => [range ? bytes.subarray(range.start, range.end) : bytes]);
-    const manifest = Buffer.from(
-      JSON.stringify({
-        schemaVersion: 2,
-        mediaType: OCI_MANIFEST,
-        artifactType: INDEX_ARTIFACT_TYPE,
-        config: { mediaType: EMPTY_JSON.mediaType, digest: EMPTY_JSON.digest, size: EMPTY_JSON.size, data: EMPTY_JSON.data },
-        layers: [layer],
-        annotations: { "org.opencontainers.image.created": index.generatedAt, ...annotations }
-      })
-    );
-    return (await putManifest(client, repo, tag, manifest, OCI_MANIFEST)).digest;
-  }
-  async function remove(digest) {
-    if (cannotDelete) return;
-    if (await deleteManifest(client, repo, digest) === "unsupported") {
-      cannotDelete = true;
-      log(`index ${location}: the registry does not delete manifests, so index records accumulate under rec-* tags (each read costs a request per record)`);
-    }
-  }
-  return {
-    location,
-    async read() {
-      const records = await readRecords();
-      return { index: merged(records), version: versionOf2(records) };
-    },
-    async write(index, expectedVersion) {
-      const expected = (expectedVersion ?? "").split(" ").filter(Boolean).map((v) => ({ tag: v.slice(0, v.indexOf("@")), digest: v.slice(v.indexOf("@") + 1) }));
-      const tag = `rec-${String(Date.now()).padStart(13, "0")}-${randomBytes2(6).toString("hex")}`;
-      await pushArtifact(index, tag, { [RECORD_OF]: tag });
-      for (const r of expected) await remove(r.digest);
-      const read = new Set(expected.map((r) => r.tag));
-      const others = (await recordTags()).filter((t) => t !== tag && !read.has(t));
-      return others.length > 0 ? "conflict" : "ok";
-    },
-    async finish() {
-      const rounds = options.latestRounds ?? 5;
-      for (let round = 0; ; round++) {
-        const records = await readRecords();
-        if (records.length === 0) return;
-        const version = createHash2("sha256").update(versionOf2(records)).digest("hex");
-        const current = await readArtifact(latestTag).catch(() => void 0);
-        if (current?.annotations[VERSION_OF] === version) return;
-        if (round >= rounds) break;
-        try {
-          await pushArtifact(merged(records), latestTag, { [VERSION_OF]: version });
-        } catch (err) {
-          if (!(err instanceof RegistryError) || err.status !== 400) throw err;
-          log(`index ${location}: ${latestTag} was not moved (${err.message}); trying again`);
-        }
-      }
-      log(`index ${location}: other publishes kept changing the index; ${latestTag} is left to the next one`);
-    },
-    close: () => {
-      if (!options.client) client.close();
-    }
-  };
-}
-
 // src/publish/index-store.ts
 async function updateIndex(store, entries, options = {}) {
   const retries = options.retries ?? 20;
@@ -3707,7 +3590,7 @@ async function updateIndex(store, entries, options = {}) {
 }
 
 // src/publish/releases.ts
-import { createHash as createHash3 } from "node:crypto";
+import { createHash as createHash2 } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { readFile as readFile2 } from "node:fs/promises";
 import path2 from "node:path";
@@ -3789,7 +3672,7 @@ async function describeLocal(inputs) {
   return out;
 }
 async function hashFile(file) {
-  const hash = createHash3("sha256");
+  const hash = createHash2("sha256");
   let size = 0;
   try {
     for await (const chunk of createReadStream(file)) {
@@ -3851,7 +3734,7 @@ async function remoteSha256(ctx, asset) {
       asset_id: asset.id,
       headers: { accept: "application/octet-stream" }
     });
-    return createHash3("sha256").update(Buffer.from(data)).digest("hex");
+    return createHash2("sha256").update(Buffer.from(data)).digest("hex");
   } catch (err) {
     githubError(err, `downloading asset ${asset.name} of ${ctx.where} to compare it`);
   }
@@ -3868,7 +3751,7 @@ async function upload(ctx, local, action, replace) {
   const bytes = await readFile2(local.path).catch((err) => {
     throw new UserError(`release asset ${local.path}: ${err.message}`);
   });
-  const sha256 = createHash3("sha256").update(bytes).digest("hex");
+  const sha256 = createHash2("sha256").update(bytes).digest("hex");
   if (sha256 !== local.sha256) throw new UserError(`release asset ${local.path} changed while it was being published`);
   for (let attempt = 1; ; attempt++) {
     try {

@@ -7,19 +7,19 @@ import {
   parseImageRef,
   pushComposition,
   writeCompositionLayout
-} from "./chunk-QZ6EIRYC.js";
-import {
-  createClient,
-  parseReference
-} from "./chunk-3HAN42HJ.js";
+} from "./chunk-2WMRQ3XA.js";
 import {
   TAG
 } from "./chunk-XO6UH2PY.js";
 import "./chunk-753CGYAG.js";
 import "./chunk-AJ56BMCY.js";
 import "./chunk-R5N6SZHY.js";
-import "./chunk-XY2GKEIH.js";
+import {
+  createClient,
+  parseReference
+} from "./chunk-NK6KJF6N.js";
 import "./chunk-4SXJNQIC.js";
+import "./chunk-XY2GKEIH.js";
 import "./chunk-E3AMED6D.js";
 import "./chunk-BS25TXF5.js";
 import {

@@ -3,11 +3,11 @@ const require = __trunkfarmRequire(import.meta.url);
 import {
   expandJobs,
   planChangedSince,
+  publishedKeys,
   readIndexKeys,
   selectStale,
   shard
-} from "./chunk-RHHBE2X4.js";
-import "./chunk-XY2GKEIH.js";
+} from "./chunk-SYO5ZQN6.js";
 import {
   printTable
 } from "./chunk-YFM6JNZP.js";
@@ -19,6 +19,7 @@ import {
   reportPlan
 } from "./chunk-JYD3ONNL.js";
 import "./chunk-4SXJNQIC.js";
+import "./chunk-XY2GKEIH.js";
 import "./chunk-E3AMED6D.js";
 import "./chunk-BS25TXF5.js";
 import {
@@ -27,7 +28,17 @@ import {
 import "./chunk-WQPCGQ3Y.js";
 
 // src/cli/run/plan.ts
+async function registryIndexKeys(repository) {
+  const { registryIndexStore } = await import("./index-registry-JP2EQF23.js");
+  const store = registryIndexStore({ repository });
+  try {
+    return publishedKeys((await store.read()).index, `--index-registry ${repository}`);
+  } finally {
+    store.close();
+  }
+}
 async function run(opts) {
+  if (opts.index && opts.indexRegistry) throw new UserError("--index and --index-registry: give one", { exitCode: 2 });
   const matrix = await loadValidMatrixAnnotated(opts.matrix, { toStderr: opts.json === true });
   let entries = matrix.entries;
   if (opts.extension) {
@@ -39,7 +50,8 @@ async function run(opts) {
     entries = entries.filter((e) => wanted.has(e.entry.name));
   }
   const planned = opts.changedSince ? await planChangedSince(matrix, opts.changedSince, entries) : expandJobs(matrix, entries);
-  const jobs = opts.index ? selectStale(planned, await readIndexKeys(opts.index)) : planned;
+  const published = opts.index ? await readIndexKeys(opts.index) : opts.indexRegistry ? await registryIndexKeys(opts.indexRegistry) : void 0;
+  const jobs = published ? selectStale(planned, published) : planned;
   const shards = shard(jobs);
   let text;
   const json = () => text ??= planJson(jobs, shards);

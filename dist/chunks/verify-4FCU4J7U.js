@@ -4,10 +4,10 @@ import {
   run,
   trunkContents,
   verifyOptions
-} from "./chunk-DSZ5YH77.js";
-import "./chunk-4QFEC3XE.js";
+} from "./chunk-DFIZXQHQ.js";
 import "./chunk-55T2246B.js";
 import "./chunk-XO6UH2PY.js";
+import "./chunk-4QFEC3XE.js";
 import "./chunk-6AAOZECY.js";
 import "./chunk-YANJMYRF.js";
 import "./chunk-ABDRTHJG.js";

@@ -1,20 +1,6 @@
 import { createRequire as __trunkfarmRequire } from 'node:module';
 const require = __trunkfarmRequire(import.meta.url);
 import {
-  attachArtifact,
-  blobSize,
-  createClient,
-  getManifest,
-  listReferrers,
-  parseReference,
-  repositoryScope
-} from "./chunk-3HAN42HJ.js";
-import {
-  bundleCovers,
-  signSubject,
-  verifySubject
-} from "./chunk-4QFEC3XE.js";
-import {
   blobPath,
   putBlob,
   readBlob,
@@ -23,9 +9,23 @@ import {
   resolveRef
 } from "./chunk-XO6UH2PY.js";
 import {
+  bundleCovers,
+  signSubject,
+  verifySubject
+} from "./chunk-4QFEC3XE.js";
+import {
   sha256File,
   writeFileAtomic
 } from "./chunk-6AAOZECY.js";
+import {
+  attachArtifact,
+  blobSize,
+  createClient,
+  getManifest,
+  listReferrers,
+  parseReference,
+  repositoryScope
+} from "./chunk-NK6KJF6N.js";
 import {
   UserError
 } from "./chunk-YUDCMAJG.js";

@@ -1,23 +1,6 @@
 import { createRequire as __trunkfarmRequire } from 'node:module';
 const require = __trunkfarmRequire(import.meta.url);
 import {
-  RegistryError,
-  blobSize,
-  diffStats,
-  digestLike,
-  embeddedMediaType,
-  getManifest,
-  isDigest,
-  isIndexType,
-  listTags,
-  parseReference,
-  pushBlob,
-  pushLayout,
-  repositoryScope,
-  saveVerified,
-  sha256Digest
-} from "./chunk-3HAN42HJ.js";
-import {
   MEDIA,
   REF_NAME,
   adoptBlob,
@@ -44,6 +27,23 @@ import {
   parseInventory,
   resolvePath
 } from "./chunk-AJ56BMCY.js";
+import {
+  RegistryError,
+  blobSize,
+  diffStats,
+  digestLike,
+  embeddedMediaType,
+  getManifest,
+  isDigest,
+  isIndexType,
+  listTags,
+  parseReference,
+  pushBlob,
+  pushLayout,
+  repositoryScope,
+  saveVerified,
+  sha256Digest
+} from "./chunk-NK6KJF6N.js";
 import {
   EXTENSION_NAME
 } from "./chunk-4SXJNQIC.js";

@@ -1,15 +1,15 @@
 import { createRequire as __trunkfarmRequire } from 'node:module';
 const require = __trunkfarmRequire(import.meta.url);
 import {
-  RECIPE_VERSION
-} from "./chunk-XY2GKEIH.js";
-import {
   displayPath,
   entryPlatforms,
   expandPlatforms,
   parseYaml,
   platformsFile
 } from "./chunk-4SXJNQIC.js";
+import {
+  RECIPE_VERSION
+} from "./chunk-XY2GKEIH.js";
 import {
   UserError
 } from "./chunk-YUDCMAJG.js";
@@ -179,8 +179,11 @@ async function readIndexKeys(file) {
     const reason = err.code === "ENOENT" ? "no such file" : err.message;
     throw new UserError(`--index ${file}: ${reason}`);
   }
+  return publishedKeys(data, `--index ${file}`);
+}
+function publishedKeys(data, where) {
   const entries = data?.entries;
-  if (!Array.isArray(entries)) throw new UserError(`--index ${file}: expected an object with an "entries" list`);
+  if (!Array.isArray(entries)) throw new UserError(`${where}: expected an object with an "entries" list`);
   return new Set(
     entries.filter((e) => e.status !== "failed").map((e) => e.key).filter((k) => typeof k === "string")
   );
@@ -244,6 +247,7 @@ export {
   expandJobs,
   planChangedSince,
   readIndexKeys,
+  publishedKeys,
   selectStale,
   shard
 };

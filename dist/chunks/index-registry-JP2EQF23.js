@@ -1,0 +1,17 @@
+import { createRequire as __trunkfarmRequire } from 'node:module';
+const require = __trunkfarmRequire(import.meta.url);
+import {
+  INDEX_ARTIFACT_TYPE,
+  registryIndexStore
+} from "./chunk-3KJVJUGI.js";
+import "./chunk-NK6KJF6N.js";
+import "./chunk-5DXV5WEN.js";
+import "./chunk-XY2GKEIH.js";
+import "./chunk-E3AMED6D.js";
+import "./chunk-BS25TXF5.js";
+import "./chunk-YUDCMAJG.js";
+import "./chunk-WQPCGQ3Y.js";
+export {
+  INDEX_ARTIFACT_TYPE,
+  registryIndexStore
+};
