@@ -13,6 +13,8 @@ import { expandJobs } from '../../src/plan/index.ts';
 import { mergeIndex, parseIndex, registryIndexStore, updateIndex } from '../../src/publish/index-store.ts';
 import { createClient } from '../../src/publish/registry/index.ts';
 import type { PublishedIndexFile } from '../../src/types.ts';
+import { generateKeyFiles } from '../../src/sign/index.ts';
+import { runCompositeAction } from '../actions/composite.ts';
 import { runCli } from '../support/cli.ts';
 import { writeFakeJob } from './fake-out.ts';
 import { entry } from './index-entries.ts';
@@ -224,5 +226,25 @@ describe('trunkfarm plan --index-registry', () => {
     const both = await runCli(['plan', '--index-registry', ref, '--index', 'index.json']);
     expect(both.code).toBe(2);
     expect(both.stderr).toMatch(/--index and --index-registry: give one/);
+  });
+});
+
+describe('actions/publish with index-registry', () => {
+  it('keeps the index next to the images with true, and in a named repository', async () => {
+    const out = await mkdtemp(path.join(scratch, 'action-out-'));
+    const job = await writeFakeJob(out, { extension: 'pgvector', version: '0.8.0' });
+    const { privatePath } = await generateKeyFiles(path.join(out, 'farm'), 'ed25519');
+    const ns = `${registry.host}/action${++repos}`;
+    const publish = (indexRegistry: string) =>
+      runCompositeAction(path.resolve('actions/publish'), { workspace: path.resolve('.'), with: { out, registry: ns, key: privatePath, 'index-registry': indexRegistry } });
+    const run = await publish('true');
+    expect(run.conclusion, run.steps.map((s) => s.stderr).join('\n')).toBe('success');
+    expect(run.outputs.index).toBe(`${ns}/trunkfarm-index:latest`);
+    expect(keys((await pulled(registry, `${repositoryOf(ns)}/trunkfarm-index`, 'latest')).index)).toEqual([job.result.job.key]);
+    const named = `${registry.host}/action${repos}/elsewhere`;
+    const again = await publish(named);
+    expect(again.conclusion).toBe('success');
+    expect(again.outputs.index).toBe(`${named}:latest`);
+    expect(keys((await pulled(registry, repositoryOf(named), 'latest')).index)).toEqual([job.result.job.key]);
   });
 });
