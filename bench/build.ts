@@ -102,7 +102,11 @@ PGHOST=/tmp PGUSER=postgres make installcheck ${flags}`;
       const out = path.join(work, `out-${i}`);
       const farmFirst = i % 2 === 1;
       let b = 0;
-      if (!farmFirst) b = await bare(i);
+      let bt = 0;
+      if (!farmFirst) {
+        b = await bare(i);
+        bt = await bare(i, bareTestedScript, 'bare-tested');
+      }
       const f = await farm(out, path.join(work, `farm-${i}.log`));
       const jobDir = path.join(out, jobDirName(job));
       const result = JSON.parse(readFileSync(path.join(jobDir, 'result.json'), 'utf8')) as JobResult;
@@ -117,8 +121,10 @@ PGHOST=/tmp PGUSER=postgres make installcheck ${flags}`;
         throw new Error(`round ${i}: the unchanged job was built again instead of skipped`);
       }
       const u = (await farm(path.join(work, `untested-${i}`), path.join(work, `untested-${i}.log`), '--no-test')).wall;
-      if (farmFirst) b = await bare(i);
-      const bt = await bare(i, bareTestedScript, 'bare-tested');
+      if (farmFirst) {
+        b = await bare(i);
+        bt = await bare(i, bareTestedScript, 'bare-tested');
+      }
       results.push({ bare: b, bareTested: bt, farm: f, untested: u, again: a, result });
       const ratio = (f.wall / b - 1) * 100;
       console.log(

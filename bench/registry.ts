@@ -54,25 +54,31 @@ interface Signing {
 
 /** Pushes every layout and, as `publish` does, signs each image (ECDSA: a new signature would
  * differ every time) and attaches the bundle; `signatureBytes` counts what the signatures sent. */
-async function ours(host: string, layouts: BenchLayout[], signing: Signing): Promise<{ ms: number; stats: TransferStats[]; signatureBytes: number }> {
+async function ours(host: string, layouts: BenchLayout[], signing: Signing): Promise<{ ms: number; signMs: number; stats: TransferStats[]; signatureBytes: number }> {
   const client = createClient();
-  const start = performance.now();
+  // Pushing (what skopeo does too) and signing are timed apart, so the ratio compares like with like.
+  let pushMs = 0;
+  let signMs = 0;
   const stats: TransferStats[] = [];
   let signatureBytes = 0;
   try {
     for (const l of layouts) {
       const target = `${host}/bench/${l.name}`;
+      let t = performance.now();
       const pushed = await pushLayout(l.dir, target, { client });
+      pushMs += performance.now() - t;
       stats.push(pushed.stats);
       const ref = parseReference(target);
       const top = pushed.manifests[0]!;
       const home = { kind: 'registry' as const, client, repository: { registry: ref.registry, repository: ref.repository } };
+      t = performance.now();
       signatureBytes += (await signImage(home, target, { mediaType: top.mediaType, digest: top.digest, size: top.size }, { ...signing, env: {} })).uploadedBytes;
+      signMs += performance.now() - t;
     }
   } finally {
     client.close();
   }
-  return { ms: performance.now() - start, stats, signatureBytes };
+  return { ms: pushMs, signMs, stats, signatureBytes };
 }
 
 function skopeo(host: string, layouts: BenchLayout[]): number {
@@ -105,8 +111,9 @@ export async function run(): Promise<void> {
     const signing: Signing = { method, signer: await expectedSigner(method) };
 
     let bestOurs = Infinity;
+    let bestSign = Infinity;
     let bestSkopeo = Infinity;
-    let second: { ms: number; stats: TransferStats[]; signatureBytes: number } | undefined;
+    let second: { ms: number; signMs: number; stats: TransferStats[]; signatureBytes: number } | undefined;
     let skopeoSecond = Infinity;
     for (let round = 0; round < ROUNDS; round++) {
       // Alternate who goes first, each into a registry of its own that starts empty.
@@ -117,6 +124,7 @@ export async function run(): Promise<void> {
             const first = await ours(registry.host, layouts, signing);
             if (first.signatureBytes === 0) throw new Error('the first publish attached no signature bytes');
             bestOurs = Math.min(bestOurs, first.ms);
+            bestSign = Math.min(bestSign, first.signMs);
             if (sum(first.stats, 'blobBytesUploaded') !== total) throw new Error(`first push uploaded ${sum(first.stats, 'blobBytesUploaded')} bytes, expected ${total}`);
             for (const l of layouts) {
               const want = JSON.parse(await readFile(path.join(l.dir, 'index.json'), 'utf8')).manifests[0].digest as string;
@@ -140,8 +148,8 @@ export async function run(): Promise<void> {
       `${layouts.length} layouts, ${(total / MB).toFixed(1)} MiB of unique blobs, ${ROUNDS} rounds, best of each, each into a fresh docker-registry on loopback`,
       `trunkfarm push:       ${ms(bestOurs)}  (${(total / MB / (bestOurs / 1000)).toFixed(0)} MiB/s)`,
       `skopeo copy:          ${ms(bestSkopeo)}  (${(total / MB / (bestSkopeo / 1000)).toFixed(0)} MiB/s)`,
-      `ratio trunkfarm/skopeo: ${(bestOurs / bestSkopeo).toFixed(2)}`,
-      `second publish, unchanged: trunkfarm ${ms(second!.ms)}, ${sum(second!.stats, 'blobBytesUploaded') + second!.signatureBytes} blob bytes uploaded (signatures included), ${sum(second!.stats, 'requests')} requests (${sum(second!.stats, 'blobsPresent')} blobs found present); skopeo ${ms(skopeoSecond)}`,
+      `ratio trunkfarm/skopeo: ${(bestOurs / bestSkopeo).toFixed(2)} (pushing only; signing and attaching the ${layouts.length} signatures took ${ms(bestSign)} more)`,
+      `second publish, unchanged: trunkfarm ${ms(second!.ms + second!.signMs)}, ${sum(second!.stats, 'blobBytesUploaded') + second!.signatureBytes} blob bytes uploaded (signatures included), ${sum(second!.stats, 'requests')} requests (${sum(second!.stats, 'blobsPresent')} blobs found present); skopeo ${ms(skopeoSecond)}`,
     ];
     process.stdout.write(`${out.join('\n')}\n`);
   } finally {

@@ -4,13 +4,11 @@
 // a failed step names itself and shows the tail of its log. The job is built in a `.partial`
 // directory and moved into place at the end, so OUT never holds half a job.
 import { createHash, randomBytes } from 'node:crypto';
-import { execFile } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { promisify } from 'node:util';
 import { bundleTree, type CheckResult } from '../closure/index.ts';
 import { imageInventory } from './inventory.ts';
 import { UserError } from '../errors.ts';
@@ -28,8 +26,6 @@ import { buildScript, CONTAINER, installcheckScript, pgConfigScript } from './pi
 import { CLUSTER, CLUSTERS_MOUNT, copyRootScript, initdbScript, PGDATA_MOUNT, baseInstallTarget, serverScript, smokeSettings, smokeSql, startServerScript, startsEarly, TEST_MOUNT, unpackClusterScript, volumeMount, type SmokeMode } from './smoke.ts';
 import { fetchSource, cacheRoot, unpackSource } from './source.ts';
 import { layoutStage, type PgConfig, parsePgConfig } from './stage.ts';
-
-const execFileAsync = promisify(execFile);
 
 /** Where the smoke test's container sees the job's folder (system mode). */
 const JOB_MOUNT = '/trunkfarm/job';
@@ -327,7 +323,7 @@ export async function buildJob(job: Job, entry: ExtensionEntry, platform: Platfo
         await writeFile(path.join(paths.test, 'smoke.sql'), smokeSql(entry));
         const { trunk, layout, image } = await packing;
         // What Kubernetes mounts: the image's one layer, as it is.
-        if (mode === 'volume') await unpackLayer(path.join(layout, 'blobs', ...image.layer.digest.split(':')), path.join(paths.extensions, entry.name));
+        if (mode === 'volume') await unpackSource(path.join(layout, 'blobs', ...image.layer.digest.split(':')), path.join(paths.extensions, entry.name), { strip: false });
         else await installTrunk(trunk.path, { pgConfig: baseInstallTarget(pg, platform, inventory.libcVersion, paths.sysroot) });
         const c = await tester;
         if (mode === 'system') await run(c, 'test', copyRootScript(`${JOB_MOUNT}/${path.relative(dir, paths.sysroot)}`));
@@ -421,14 +417,6 @@ export async function buildJob(job: Job, entry: ExtensionEntry, platform: Platfo
     await rename(dir, final);
     return record;
   }
-}
-
-/** Unpacks an image layer (gzip tar) into a new directory. */
-async function unpackLayer(blob: string, dest: string): Promise<void> {
-  await mkdir(dest, { recursive: true });
-  await execFileAsync('tar', ['-xzf', blob, '-C', dest, '--no-same-owner']).catch((err: Error) => {
-    throw new UserError(`cannot unpack the image layer ${blob}: ${err.message}`);
-  });
 }
 
 /** Removes the containers, side by side; throws the first failure once all are done. */

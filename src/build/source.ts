@@ -13,7 +13,7 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -235,10 +235,11 @@ async function git(args: string[], opts: { check?: boolean } = {}): Promise<Ran>
 
 /**
  * Unpack a source tarball (any compression tar recognises) into `dest`, which must not exist yet,
- * dropping the top directory when every entry sits under one. The tree appears whole or not at
- * all: it is unpacked next to `dest` and renamed.
+ * dropping the top directory when every entry sits under one (not with `strip: false`, for an
+ * image layer, whose root is the mount's). The tree appears whole or not at all: it is unpacked
+ * next to `dest` and renamed.
  */
-export async function unpackSource(tarball: string, dest: string): Promise<void> {
+export async function unpackSource(tarball: string, dest: string, options: { strip?: boolean } = {}): Promise<void> {
   const target = resolve(dest);
   if (await exists(target)) throw new UserError(`cannot unpack ${tarball}: ${target} exists already`);
   const parent = resolve(target, '..');
@@ -255,11 +256,13 @@ export async function unpackSource(tarball: string, dest: string): Promise<void>
         .filter((n) => n && n !== '.'),
     );
     const entries = list.stdout.split('\n').filter(Boolean);
-    const oneTop = tops.size === 1 && entries.some((n) => n.replace(/^\.\//, '').includes('/'));
+    const oneTop = options.strip !== false && tops.size === 1 && entries.some((n) => n.replace(/^\.\//, '').includes('/'));
     const args = ['-xf', tarball, '-C', tmp, '--no-same-owner', '--delay-directory-restore'];
     if (oneTop) args.push(`--strip-components=${entries[0]!.startsWith('./') ? 2 : 1}`);
     const r = await run('tar', args);
     if (r.code !== 0) throw new UserError(`cannot unpack ${tarball}: ${r.stderr.trim()}`);
+    // mkdtemp makes it 0700; a tree others read (a container's postgres user) wants tar's 0755.
+    await chmod(tmp, 0o755);
     await rename(tmp, target);
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });

@@ -51,8 +51,9 @@ export async function changedSince(matrix: Matrix, ref: string): Promise<MatrixC
 }
 
 /** The plan of what changed since `ref`, among `entries`: every job of a changed entry file, and
- * every entry's jobs on a changed platform. Exactly the jobs selectChangedSince keeps of the full
- * plan, in the same order, but only those are expanded and keyed. A deleted entry has no jobs. */
+ * every entry's jobs on a changed platform: exactly what filtering the full plan keeps
+ * (test/support/matrix.ts filterChangedSince), in the same order, but only those are expanded and
+ * keyed. A deleted entry has no jobs. */
 export async function planChangedSince(matrix: Matrix, ref: string, entries: readonly LoadedEntry[] = matrix.entries): Promise<PlannedJob[]> {
   const { files, platforms } = await changedSince(matrix, ref);
   if (platforms.size === 0) return expandJobs(matrix, entries.filter((e) => files.has(e.file)));

@@ -13,13 +13,13 @@
 //   the index blob beside it (the index's sha256 is the subject); `trunkfarm verify oci:DIR:TAG`
 //   finds it by scanning index.json.
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { UserError } from '../errors.ts';
 import { readBlob, readIndex, readJsonBlob, resolveRef } from '../package/index.ts';
 import { blobPath, putBlob } from '../package/oci/layout.ts';
 import type { Descriptor } from '../package/oci/types.ts';
 import {
   bundleCovers,
+  readBundleText,
   signSubject,
   verifySubject,
   type BundleCandidate,
@@ -30,12 +30,9 @@ import {
 } from '../sign/index.ts';
 import { sha256File, writeFileAtomic } from '../sign/files.ts';
 import { repositoryScope } from './registry/auth.ts';
-import { attachArtifact, blobSize, createClient, getManifest, listReferrers, parseReference, type RegistryClient, type Repository } from './registry/index.ts';
+import { attachArtifact, blobSize, createClient, getManifest, listReferrers, parseReference, readBlob as readRegistryBlob, type RegistryClient, type Repository } from './registry/index.ts';
+import { EMPTY_JSON, isManifestType, OCI_MANIFEST, SIGSTORE_BUNDLE } from './registry/media-types.ts';
 
-export const SIGSTORE_BUNDLE_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
-const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
-const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
-const EMPTY = { mediaType: 'application/vnd.oci.empty.v1+json', digest: 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a', size: 2, data: 'e30=' };
 /** A bundle is a few kilobytes; anything far larger attached as one is not read. */
 const MAX_BUNDLE_BYTES = 4 << 20;
 
@@ -77,8 +74,8 @@ export async function signImage(home: ImageHome, name: string, image: Descriptor
   }
   const before = home.client.stats.blobBytesUploaded;
   await attachArtifact(home.client, home.repository, subject, {
-    artifactType: SIGSTORE_BUNDLE_TYPE,
-    layers: [{ mediaType: SIGSTORE_BUNDLE_TYPE, bytes, annotations: { 'org.opencontainers.image.title': bundleTitle(bytes) } }],
+    artifactType: SIGSTORE_BUNDLE,
+    layers: [{ mediaType: SIGSTORE_BUNDLE, bytes, annotations: { 'org.opencontainers.image.title': bundleTitle(bytes) } }],
     annotations: bundleAnnotations(),
   });
   return { signed: true, uploadedBytes: home.client.stats.blobBytesUploaded - before };
@@ -130,14 +127,14 @@ export async function attachToLayout(dir: string, subject: Descriptor, bundle: B
   const manifest = {
     schemaVersion: 2,
     mediaType: OCI_MANIFEST,
-    artifactType: SIGSTORE_BUNDLE_TYPE,
-    config: EMPTY,
-    layers: [{ mediaType: SIGSTORE_BUNDLE_TYPE, ...layer, annotations: { 'org.opencontainers.image.title': bundleTitle(bundle) } }],
+    artifactType: SIGSTORE_BUNDLE,
+    config: EMPTY_JSON,
+    layers: [{ mediaType: SIGSTORE_BUNDLE, ...layer, annotations: { 'org.opencontainers.image.title': bundleTitle(bundle) } }],
     subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
     annotations: bundleAnnotations(),
   };
   const stored = await putBlob(dir, Buffer.from(JSON.stringify(manifest)));
-  const descriptor: Descriptor = { mediaType: OCI_MANIFEST, ...stored, artifactType: SIGSTORE_BUNDLE_TYPE, annotations: bundleAnnotations() };
+  const descriptor: Descriptor = { mediaType: OCI_MANIFEST, ...stored, artifactType: SIGSTORE_BUNDLE, annotations: bundleAnnotations() };
   const index = await readIndex(dir);
   if (!index.manifests.some((d) => d.digest === descriptor.digest)) {
     index.manifests.push(descriptor);
@@ -149,11 +146,11 @@ export async function attachToLayout(dir: string, subject: Descriptor, bundle: B
 async function layoutBundles(dir: string, digest: string): Promise<BundleCandidate[]> {
   const found: BundleCandidate[] = [];
   for (const d of (await readIndex(dir)).manifests) {
-    if (d.mediaType !== OCI_MANIFEST || d.artifactType !== SIGSTORE_BUNDLE_TYPE) continue;
+    if (d.mediaType !== OCI_MANIFEST || d.artifactType !== SIGSTORE_BUNDLE) continue;
     const m = await readJsonBlob<{ subject?: Descriptor; layers?: Descriptor[] }>(dir, d.digest);
     if (m.subject?.digest !== digest) continue;
     for (const layer of m.layers ?? []) {
-      if (layer.mediaType !== SIGSTORE_BUNDLE_TYPE || layer.size > MAX_BUNDLE_BYTES) continue;
+      if (layer.mediaType !== SIGSTORE_BUNDLE || layer.size > MAX_BUNDLE_BYTES) continue;
       found.push({ label: blobPath(dir, layer.digest), text: (await readBlob(dir, layer.digest)).toString('utf8') });
     }
   }
@@ -165,54 +162,28 @@ async function layoutBundles(dir: string, digest: string): Promise<BundleCandida
 
 async function registryBundles(client: RegistryClient, repo: Repository, digest: string): Promise<BundleCandidate[]> {
   const found: BundleCandidate[] = [];
-  for (const d of await listReferrers(client, repo, digest, { artifactType: SIGSTORE_BUNDLE_TYPE })) {
+  for (const d of await listReferrers(client, repo, digest, { artifactType: SIGSTORE_BUNDLE })) {
     const manifest = await getManifest(client, repo, d.digest);
     if (!manifest) continue;
     const m = JSON.parse(manifest.bytes.toString('utf8')) as { subject?: Descriptor; layers?: Descriptor[] };
     if (m.subject?.digest !== digest) continue;
     for (const layer of m.layers ?? []) {
-      if (layer.mediaType !== SIGSTORE_BUNDLE_TYPE || layer.size > MAX_BUNDLE_BYTES) continue;
-      const bytes = await fetchBlob(client, repo, layer.digest);
+      if (layer.mediaType !== SIGSTORE_BUNDLE || layer.size > MAX_BUNDLE_BYTES) continue;
+      const bytes = await readRegistryBlob(client, repo, layer, MAX_BUNDLE_BYTES);
       found.push({ label: `${repo.registry}/${repo.repository}@${d.digest}`, text: bytes.toString('utf8') });
     }
   }
   return found;
 }
 
-async function fetchBlob(client: RegistryClient, repo: Repository, digest: string): Promise<Buffer> {
-  const res = await client.request({
-    operation: `get blob ${digest} from ${repo.registry}/${repo.repository}`,
-    registry: repo.registry,
-    method: 'GET',
-    path: `/v2/${repo.repository}/blobs/${digest}`,
-    scopes: [repositoryScope(repo.repository, 'pull')],
-    expect: [200],
-  });
-  const body = Buffer.from(res.body);
-  if (`sha256:${createHash('sha256').update(body).digest('hex')}` !== digest) {
-    throw new UserError(`${repo.registry}/${repo.repository} served other bytes for blob ${digest}`);
-  }
-  return body;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Verifying an image: `oci:DIR[:TAG|@DIGEST]` or `docker://HOST/REPO[:TAG|@DIGEST]`
-
-export function isImageSpec(spec: string): boolean {
-  return spec.startsWith('oci:') || spec.startsWith('docker://');
-}
 
 /** Verifies an image with the bundles attached to it (or the one `options.bundle` names): steps
  * 1-4 as for files, with the image's index digest as the subject, then (`contents`) every
  * manifest and blob the image reaches against its digest. */
 export async function verifyImage(spec: string, options: VerifyOptions): Promise<VerifyResult> {
-  const explicit = async (): Promise<BundleCandidate[]> => {
-    if (options.bundle === undefined) return [];
-    const text = await readFile(options.bundle, 'utf8').catch(() => {
-      throw new UserError(`bundle ${options.bundle} does not exist`);
-    });
-    return [{ label: options.bundle, text }];
-  };
+  const explicit = async (): Promise<BundleCandidate[]> => (options.bundle === undefined ? [] : [{ label: options.bundle, text: await readBundleText(options.bundle, true) }]);
   if (spec.startsWith('oci:')) {
     const { dir, reference } = parseLayoutSpec(spec.slice('oci:'.length));
     const top = await layoutTop(dir, reference, spec);
@@ -224,10 +195,10 @@ export async function verifyImage(spec: string, options: VerifyOptions): Promise
   const repo: Repository = { registry: ref.registry, repository: ref.repository };
   const client = createClient({});
   try {
+    // getManifest checks the bytes against the digest asked for, or the one the registry claims.
     const top = await getManifest(client, repo, ref.digest ?? ref.tag ?? 'latest');
     if (!top) throw new UserError(`${spec}: no such image`);
-    const actual = `sha256:${createHash('sha256').update(top.bytes).digest('hex')}`;
-    if (actual !== top.digest || (ref.digest && ref.digest !== actual)) throw new UserError(`${spec}: the registry served a manifest whose digest is ${actual}`);
+    const actual = top.digest;
     const bundles = options.bundle !== undefined ? await explicit() : await registryBundles(client, repo, actual);
     return await verifySubject({ label: spec, sha256: digestHex(actual) }, bundles, options, () =>
       registryContents(client, repo, { mediaType: top.mediaType, digest: actual, size: top.bytes.length }),
@@ -274,7 +245,7 @@ async function walkImage(top: Descriptor, manifest: (d: Descriptor) => Promise<B
   const visit = async (d: Descriptor): Promise<void> => {
     if (seen.has(d.digest)) return;
     seen.add(d.digest);
-    if (d.mediaType === OCI_INDEX || d.mediaType === OCI_MANIFEST || d.mediaType.startsWith('application/vnd.docker.distribution.manifest')) {
+    if (isManifestType(d.mediaType)) {
       count.manifests++;
       const doc = JSON.parse((await manifest(d)).toString('utf8')) as { manifests?: Descriptor[]; config?: Descriptor; layers?: Descriptor[] };
       for (const child of [...(doc.manifests ?? []), ...(doc.config ? [doc.config] : []), ...(doc.layers ?? [])]) await visit(child);
@@ -311,7 +282,6 @@ async function registryContents(client: RegistryClient, repo: Repository, top: D
     async (d) => {
       const m = await getManifest(client, repo, d.digest);
       if (!m) throw new UserError(`${where} lacks manifest ${d.digest} of the image`);
-      if (`sha256:${createHash('sha256').update(m.bytes).digest('hex')}` !== d.digest) throw new UserError(`${where} served other bytes for manifest ${d.digest}`);
       return m.bytes;
     },
     async (d) => {

@@ -118,9 +118,15 @@ export function registryIndexStore(options: RegistryIndexStoreOptions): IndexSto
 
   async function remove(digest: string): Promise<void> {
     if (cannotDelete) return;
-    if ((await deleteManifest(client, repo, digest)) === 'unsupported') {
+    // Credentials that may push but not delete refuse with 401 or 403: the record written is
+    // whole, so the index is kept as on a registry that deletes nothing.
+    const outcome = await deleteManifest(client, repo, digest).catch((err: unknown) => {
+      if (err instanceof RegistryError && (err.status === 401 || err.status === 403)) return 'refused' as const;
+      throw err;
+    });
+    if (outcome === 'unsupported' || outcome === 'refused') {
       cannotDelete = true;
-      log(`index ${location}: the registry does not delete manifests, so index records accumulate under rec-* tags (each read costs a request per record)`);
+      log(`index ${location}: ${outcome === 'refused' ? 'these credentials may not delete manifests' : 'the registry does not delete manifests'}, so index records accumulate under rec-* tags (each read costs a request per record)`);
     }
   }
 

@@ -53,6 +53,7 @@ export {
 } from './sign.ts';
 export { bundleCovers, expectedSigner, fileBundleCovers, type SignerExpectation } from './covers.ts';
 export {
+  readBundleText,
   VerificationFailure,
   verifyArtifact,
   verifySubject,

@@ -215,7 +215,7 @@ async function verifyParsed(
   return { signer, ...(builderId ? { builderId } : {}), statement, checks };
 }
 
-async function readBundleText(path: string, explicit: boolean): Promise<string> {
+export async function readBundleText(path: string, explicit: boolean): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (err) {

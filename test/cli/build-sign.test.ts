@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLE_SUFFIX, generateKeyFiles, verifyArtifact } from '../../src/sign/index.ts';
+import { trunkContents } from '../../src/cli/run/verify.ts';
 import { finishedJob } from '../support/finished-job.ts';
 import { runCli } from '../support/cli.ts';
 import { entryYaml, scratchMatrix } from '../support/matrix.ts';
@@ -39,7 +40,8 @@ describe('trunkfarm build --key', () => {
     expect(first.stderr).toMatch(/up to date/);
     expect(first.stderr).toMatch(/: signed \(key [0-9a-f]{64}\)/);
 
-    const verified = await verifyArtifact(trunk, { key: keys.publicPath, trunkContents: async () => 0 });
+    // Every step, the trunk's own digests (step 5) included, with the checker `trunkfarm verify` uses.
+    const verified = await verifyArtifact(trunk, { key: keys.publicPath, trunkContents });
     const deps = (verified.statement.predicate as { buildDefinition: { resolvedDependencies: { name?: string; digest: Record<string, string> }[] } }).buildDefinition.resolvedDependencies;
     expect(deps.find((d) => d.name === 'source')?.digest.sha256).toBe('ab'.repeat(32));
 

@@ -119,7 +119,7 @@ describe('registryIndexStore', () => {
     const ref = fresh();
     const stores = [registryIndexStore({ repository: ref }), registryIndexStore({ repository: ref })];
     try {
-      const results = await Promise.all(
+      await Promise.all(
         stores.map(async (store, w) => {
           const out = [];
           for (let i = 0; i < 6; i++) out.push(await updateIndex(store, [entry(`w${w}-${i}`, `ext${w}x${i}`)], { backoffMs: 10 }));
@@ -132,7 +132,6 @@ describe('registryIndexStore', () => {
       expect(keys((await pulled(registry, repositoryOf(ref), 'latest')).index)).toEqual(everything);
       // Records read were deleted as they were covered: at most the last write of each remains.
       expect((await tags(registry, repositoryOf(ref))).filter((t) => t.startsWith('rec-')).length).toBeLessThanOrEqual(2);
-      expect(results.flat()).toHaveLength(12);
     } finally {
       for (const s of stores) s.close();
     }

@@ -1,7 +1,6 @@
 import { UserError } from '../../errors.ts';
 import { installTrunk, uninstallTrunk, type InstallTarget } from '../../package/index.ts';
-import { verifyArtifact } from '../../sign/index.ts';
-import { type VerifyFlags, verifyOptions } from './verify.ts';
+import type { VerifyFlags } from './verify.ts';
 
 export async function run(file: string, opts: VerifyFlags & { pgConfig?: string; extensionsDir?: string; uninstall?: boolean; json?: boolean }): Promise<void> {
   let target: InstallTarget;
@@ -17,7 +16,11 @@ export async function run(file: string, opts: VerifyFlags & { pgConfig?: string;
   }
   // With a key or an identity, nothing is written unless the signature, the provenance and
   // every file inside check out.
-  if (opts.key || opts.repo) await verifyArtifact(file, verifyOptions(opts));
+  // every file inside check out. Sigstore's libraries load only then.
+  if (opts.key || opts.repo) {
+    const [{ verifyArtifact }, { verifyOptions }] = await Promise.all([import('../../sign/index.ts'), import('./verify.ts')]);
+    await verifyArtifact(file, verifyOptions(opts));
+  }
   const r = await installTrunk(file, target);
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(r)}\n`);

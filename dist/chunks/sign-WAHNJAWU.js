@@ -3,7 +3,7 @@ const require = __trunkfarmRequire(import.meta.url);
 import {
   chooseSigningMethod,
   signArtifact
-} from "./chunk-4QFEC3XE.js";
+} from "./chunk-LOYMGCMW.js";
 import "./chunk-6AAOZECY.js";
 import {
   loadSigningKey

@@ -19,7 +19,7 @@ import {
 } from "./chunk-XO6UH2PY.js";
 import {
   cacheRoot
-} from "./chunk-753CGYAG.js";
+} from "./chunk-PSXBTL7U.js";
 import {
   captureInventory,
   checkTree,
@@ -43,7 +43,7 @@ import {
   repositoryScope,
   saveVerified,
   sha256Digest
-} from "./chunk-NK6KJF6N.js";
+} from "./chunk-JS4HFMOL.js";
 import {
   EXTENSION_NAME
 } from "./chunk-4SXJNQIC.js";

@@ -4,11 +4,11 @@ import {
   compose,
   defaultCacheDir,
   openRepository
-} from "./chunk-2WMRQ3XA.js";
+} from "./chunk-Q4DJPQWJ.js";
 import {
   blobPath
 } from "./chunk-XO6UH2PY.js";
-import "./chunk-753CGYAG.js";
+import "./chunk-PSXBTL7U.js";
 import "./chunk-AJ56BMCY.js";
 import "./chunk-R5N6SZHY.js";
 import {
@@ -16,7 +16,7 @@ import {
   embeddedMediaType,
   isDigest,
   isRepositoryPath
-} from "./chunk-NK6KJF6N.js";
+} from "./chunk-JS4HFMOL.js";
 import {
   EXTENSION_NAME
 } from "./chunk-4SXJNQIC.js";

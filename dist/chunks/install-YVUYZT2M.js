@@ -1,19 +1,10 @@
 import { createRequire as __trunkfarmRequire } from 'node:module';
 const require = __trunkfarmRequire(import.meta.url);
 import {
-  verifyOptions
-} from "./chunk-DFIZXQHQ.js";
-import {
   installTrunk,
   uninstallTrunk
 } from "./chunk-55T2246B.js";
 import "./chunk-XO6UH2PY.js";
-import {
-  verifyArtifact
-} from "./chunk-4QFEC3XE.js";
-import "./chunk-6AAOZECY.js";
-import "./chunk-YANJMYRF.js";
-import "./chunk-ABDRTHJG.js";
 import "./chunk-R5N6SZHY.js";
 import "./chunk-XY2GKEIH.js";
 import "./chunk-E3AMED6D.js";
@@ -37,7 +28,10 @@ async function run(file, opts) {
 `);
     return;
   }
-  if (opts.key || opts.repo) await verifyArtifact(file, verifyOptions(opts));
+  if (opts.key || opts.repo) {
+    const [{ verifyArtifact }, { verifyOptions }] = await Promise.all([import("./sign-ZCRLOESY.js"), import("./verify-W3AMQLFC.js")]);
+    await verifyArtifact(file, verifyOptions(opts));
+  }
   const r = await installTrunk(file, target);
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(r)}

@@ -20,12 +20,12 @@ import {
   pull,
   removeContainer,
   startContainer
-} from "./chunk-UOS3OGY5.js";
+} from "./chunk-CLA3NJEB.js";
 import {
   cacheRoot,
   fetchSource,
   unpackSource
-} from "./chunk-753CGYAG.js";
+} from "./chunk-PSXBTL7U.js";
 import {
   bundleTree
 } from "./chunk-AJ56BMCY.js";
@@ -62,12 +62,10 @@ async function upToDate(dir, key) {
 
 // src/build/run.ts
 import { createHash, randomBytes } from "node:crypto";
-import { execFile } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { cp, mkdir as mkdir3, readdir as readdir2, readFile as readFile2, rename as rename3, rm as rm2, stat as stat2, writeFile as writeFile2 } from "node:fs/promises";
 import path4 from "node:path";
 import { pipeline } from "node:stream/promises";
-import { promisify } from "node:util";
 
 // src/build/libraries.ts
 import { existsSync } from "node:fs";
@@ -382,7 +380,6 @@ exit "$status"
 }
 
 // src/build/run.ts
-var execFileAsync = promisify(execFile);
 var JOB_MOUNT = "/trunkfarm/job";
 var StepError = class extends UserError {
   constructor(step, message) {
@@ -639,7 +636,7 @@ ${script}`).digest("hex"));
       const smoke = step("test", async () => {
         await writeFile2(path4.join(paths.test, "smoke.sql"), smokeSql(entry));
         const { trunk, layout, image } = await packing;
-        if (mode === "volume") await unpackLayer(path4.join(layout, "blobs", ...image.layer.digest.split(":")), path4.join(paths.extensions, entry.name));
+        if (mode === "volume") await unpackSource(path4.join(layout, "blobs", ...image.layer.digest.split(":")), path4.join(paths.extensions, entry.name), { strip: false });
         else await installTrunk(trunk.path, { pgConfig: baseInstallTarget(pg, platform, inventory.libcVersion, paths.sysroot) });
         const c = await tester;
         if (mode === "system") await run(c, "test", copyRootScript(`${JOB_MOUNT}/${path4.relative(dir, paths.sysroot)}`));
@@ -700,12 +697,6 @@ ${script}`).digest("hex")}.tar`);
     await rename3(dir, final);
     return record;
   }
-}
-async function unpackLayer(blob, dest) {
-  await mkdir3(dest, { recursive: true });
-  await execFileAsync("tar", ["-xzf", blob, "-C", dest, "--no-same-owner"]).catch((err) => {
-    throw new UserError(`cannot unpack the image layer ${blob}: ${err.message}`);
-  });
 }
 async function removeAll(starting) {
   const removed = await Promise.allSettled(

@@ -2,10 +2,10 @@ import { createRequire as __trunkfarmRequire } from 'node:module';
 const require = __trunkfarmRequire(import.meta.url);
 import {
   readResult
-} from "./chunk-FEB4ABNY.js";
+} from "./chunk-WIO5ZCCE.js";
 import {
   signImages
-} from "./chunk-PUAEXVDN.js";
+} from "./chunk-4U6WEDH6.js";
 import "./chunk-55T2246B.js";
 import {
   mergeLayout,
@@ -23,10 +23,10 @@ import {
   restEndpointMethods,
   retry,
   signArtifact
-} from "./chunk-4QFEC3XE.js";
+} from "./chunk-LOYMGCMW.js";
 import "./chunk-6AAOZECY.js";
-import "./chunk-UOS3OGY5.js";
-import "./chunk-753CGYAG.js";
+import "./chunk-CLA3NJEB.js";
+import "./chunk-PSXBTL7U.js";
 import {
   loadSigningKey
 } from "./chunk-YANJMYRF.js";
@@ -35,13 +35,13 @@ import "./chunk-AJ56BMCY.js";
 import "./chunk-R5N6SZHY.js";
 import {
   registryIndexStore
-} from "./chunk-3KJVJUGI.js";
+} from "./chunk-EQNA7T5J.js";
 import {
   createClient,
   getManifest,
   parseReference,
   pushLayout
-} from "./chunk-NK6KJF6N.js";
+} from "./chunk-JS4HFMOL.js";
 import {
   emptyIndex,
   mergeIndex,

@@ -13,7 +13,7 @@ import {
   putManifest,
   readBlob,
   sha256Digest
-} from "./chunk-NK6KJF6N.js";
+} from "./chunk-JS4HFMOL.js";
 import {
   emptyIndex,
   mergeIndex,
@@ -91,9 +91,13 @@ function registryIndexStore(options) {
   }
   async function remove(digest) {
     if (cannotDelete) return;
-    if (await deleteManifest(client, repo, digest) === "unsupported") {
+    const outcome = await deleteManifest(client, repo, digest).catch((err) => {
+      if (err instanceof RegistryError && (err.status === 401 || err.status === 403)) return "refused";
+      throw err;
+    });
+    if (outcome === "unsupported" || outcome === "refused") {
       cannotDelete = true;
-      log(`index ${location}: the registry does not delete manifests, so index records accumulate under rec-* tags (each read costs a request per record)`);
+      log(`index ${location}: ${outcome === "refused" ? "these credentials may not delete manifests" : "the registry does not delete manifests"}, so index records accumulate under rec-* tags (each read costs a request per record)`);
     }
   }
   return {

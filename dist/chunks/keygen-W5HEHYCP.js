@@ -1,6 +1,6 @@
 import { createRequire as __trunkfarmRequire } from 'node:module';
 const require = __trunkfarmRequire(import.meta.url);
-import "./chunk-4QFEC3XE.js";
+import "./chunk-LOYMGCMW.js";
 import "./chunk-6AAOZECY.js";
 import {
   PASSPHRASE_ENV,

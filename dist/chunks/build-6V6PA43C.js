@@ -3,12 +3,12 @@ const require = __trunkfarmRequire(import.meta.url);
 import {
   buildJob,
   jobDirName
-} from "./chunk-FEB4ABNY.js";
+} from "./chunk-WIO5ZCCE.js";
 import "./chunk-55T2246B.js";
 import "./chunk-XO6UH2PY.js";
 import "./chunk-6AAOZECY.js";
-import "./chunk-UOS3OGY5.js";
-import "./chunk-753CGYAG.js";
+import "./chunk-CLA3NJEB.js";
+import "./chunk-PSXBTL7U.js";
 import "./chunk-AJ56BMCY.js";
 import "./chunk-R5N6SZHY.js";
 import {
@@ -45,7 +45,7 @@ async function run(extension, opts) {
     (j) => (opts.pg === void 0 || j.pg === opts.pg) && (!opts.arch || j.arch === opts.arch) && (!opts.libc || j.libc === opts.libc)
   );
   if (jobs.length === 0) throw new UserError(`${extension}: no job matches those axes (its platforms: \`trunkfarm plan --extension ${extension}\`)`, { exitCode: 2 });
-  const sign = opts.key ? await import("./sign-RAWA5JUX.js") : void 0;
+  const sign = opts.key ? await import("./sign-ZCRLOESY.js") : void 0;
   const key = opts.key ? await sign.loadSigningKey(opts.key) : void 0;
   const method = key ? { kind: "key", key } : void 0;
   const signer = method ? await sign.expectedSigner(method) : void 0;

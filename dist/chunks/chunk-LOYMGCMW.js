@@ -41665,5 +41665,6 @@ export {
   VERIFY_STEPS,
   VerificationFailure,
   verifyArtifact,
-  verifySubject
+  verifySubject,
+  readBundleText
 };

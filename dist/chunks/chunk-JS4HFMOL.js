@@ -1040,6 +1040,7 @@ var OCI_INDEX = "application/vnd.oci.image.index.v1+json";
 var OCI_EMPTY = "application/vnd.oci.empty.v1+json";
 var DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
 var DOCKER_MANIFEST_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
+var SIGSTORE_BUNDLE = "application/vnd.dev.sigstore.bundle.v0.3+json";
 var EMPTY_JSON = {
   mediaType: OCI_EMPTY,
   digest: "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a",
@@ -1738,8 +1739,10 @@ export {
   diffStats,
   createClient,
   OCI_MANIFEST,
+  SIGSTORE_BUNDLE,
   EMPTY_JSON,
   isIndexType,
+  isManifestType,
   getManifest,
   putManifest,
   deleteManifest,

@@ -1,14 +1,23 @@
 import { createRequire as __trunkfarmRequire } from 'node:module';
 const require = __trunkfarmRequire(import.meta.url);
+import "./chunk-55T2246B.js";
 import {
   readTrunk
 } from "./chunk-XO6UH2PY.js";
 import {
   verifyArtifact
-} from "./chunk-4QFEC3XE.js";
+} from "./chunk-LOYMGCMW.js";
+import "./chunk-6AAOZECY.js";
+import "./chunk-YANJMYRF.js";
+import "./chunk-ABDRTHJG.js";
+import "./chunk-R5N6SZHY.js";
+import "./chunk-XY2GKEIH.js";
+import "./chunk-E3AMED6D.js";
+import "./chunk-BS25TXF5.js";
 import {
   UserError
 } from "./chunk-YUDCMAJG.js";
+import "./chunk-WQPCGQ3Y.js";
 
 // src/cli/run/verify.ts
 var trunkContents = async (file) => (await readTrunk(file)).digests.size;
@@ -29,7 +38,7 @@ function verifyOptions(opts) {
 async function run(artifact, opts) {
   const options = verifyOptions(opts);
   const image = artifact.startsWith("oci:") || artifact.startsWith("docker://");
-  const result = image ? await (await import("./image-signatures-XRGDKPH5.js")).verifyImage(artifact, options) : await verifyArtifact(artifact, options);
+  const result = image ? await (await import("./image-signatures-HURFGMOD.js")).verifyImage(artifact, options) : await verifyArtifact(artifact, options);
   if (opts.json) {
     const { statement: _s, ...rest } = result;
     process.stdout.write(`${JSON.stringify(rest, null, 2)}
@@ -41,9 +50,8 @@ async function run(artifact, opts) {
   process.stdout.write(`verified ${artifact}
 `);
 }
-
 export {
+  run,
   trunkContents,
-  verifyOptions,
-  run
+  verifyOptions
 };

@@ -8,7 +8,7 @@ import {
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, mkdtemp, readdir as readdir2, rename, rm, stat } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readdir as readdir2, rename, rm, stat } from "node:fs/promises";
 import { join as join2, resolve } from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -214,7 +214,7 @@ async function git(args, opts = {}) {
   }
   return r;
 }
-async function unpackSource(tarball, dest) {
+async function unpackSource(tarball, dest, options = {}) {
   const target = resolve(dest);
   if (await exists(target)) throw new UserError(`cannot unpack ${tarball}: ${target} exists already`);
   const parent = resolve(target, "..");
@@ -227,11 +227,12 @@ async function unpackSource(tarball, dest) {
       list.stdout.split("\n").filter(Boolean).map((n) => n.replace(/^\.\//, "").split("/")[0]).filter((n) => n && n !== ".")
     );
     const entries = list.stdout.split("\n").filter(Boolean);
-    const oneTop = tops.size === 1 && entries.some((n) => n.replace(/^\.\//, "").includes("/"));
+    const oneTop = options.strip !== false && tops.size === 1 && entries.some((n) => n.replace(/^\.\//, "").includes("/"));
     const args = ["-xf", tarball, "-C", tmp, "--no-same-owner", "--delay-directory-restore"];
     if (oneTop) args.push(`--strip-components=${entries[0].startsWith("./") ? 2 : 1}`);
     const r = await run("tar", args);
     if (r.code !== 0) throw new UserError(`cannot unpack ${tarball}: ${r.stderr.trim()}`);
+    await chmod(tmp, 493);
     await rename(tmp, target);
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });

@@ -3,8 +3,8 @@ const require = __trunkfarmRequire(import.meta.url);
 import {
   imageExists,
   imageInventory
-} from "./chunk-UOS3OGY5.js";
-import "./chunk-753CGYAG.js";
+} from "./chunk-CLA3NJEB.js";
+import "./chunk-PSXBTL7U.js";
 import {
   bundleTree,
   checkTree,

@@ -2,7 +2,7 @@ import { createRequire as __trunkfarmRequire } from 'node:module';
 const require = __trunkfarmRequire(import.meta.url);
 import {
   cacheRoot
-} from "./chunk-753CGYAG.js";
+} from "./chunk-PSXBTL7U.js";
 import {
   captureImageInventory,
   loadInventory,

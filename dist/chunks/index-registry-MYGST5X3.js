@@ -3,8 +3,8 @@ const require = __trunkfarmRequire(import.meta.url);
 import {
   INDEX_ARTIFACT_TYPE,
   registryIndexStore
-} from "./chunk-3KJVJUGI.js";
-import "./chunk-NK6KJF6N.js";
+} from "./chunk-EQNA7T5J.js";
+import "./chunk-JS4HFMOL.js";
 import "./chunk-5DXV5WEN.js";
 import "./chunk-XY2GKEIH.js";
 import "./chunk-E3AMED6D.js";

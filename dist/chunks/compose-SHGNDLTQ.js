@@ -7,17 +7,17 @@ import {
   parseImageRef,
   pushComposition,
   writeCompositionLayout
-} from "./chunk-2WMRQ3XA.js";
+} from "./chunk-Q4DJPQWJ.js";
 import {
   TAG
 } from "./chunk-XO6UH2PY.js";
-import "./chunk-753CGYAG.js";
+import "./chunk-PSXBTL7U.js";
 import "./chunk-AJ56BMCY.js";
 import "./chunk-R5N6SZHY.js";
 import {
   createClient,
   parseReference
-} from "./chunk-NK6KJF6N.js";
+} from "./chunk-JS4HFMOL.js";
 import "./chunk-4SXJNQIC.js";
 import "./chunk-XY2GKEIH.js";
 import "./chunk-E3AMED6D.js";

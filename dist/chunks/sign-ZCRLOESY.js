@@ -9,6 +9,7 @@ import {
   fileBundleCovers,
   hasActionsIdToken,
   loadGitHubRun,
+  readBundleText,
   signArtifact,
   signKeyless,
   signStatement,
@@ -16,7 +17,7 @@ import {
   signWithKey,
   verifyArtifact,
   verifySubject
-} from "./chunk-4QFEC3XE.js";
+} from "./chunk-LOYMGCMW.js";
 import {
   BUNDLE_SUFFIX,
   FARM_BUILD_TYPE,
@@ -72,6 +73,7 @@ export {
   loadSigningKey,
   loadVerifyingKey,
   localBuilderId,
+  readBundleText,
   readSidecar,
   sidecarPath,
   signArtifact,

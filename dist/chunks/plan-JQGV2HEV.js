@@ -29,7 +29,7 @@ import "./chunk-WQPCGQ3Y.js";
 
 // src/cli/run/plan.ts
 async function registryIndexKeys(repository) {
-  const { registryIndexStore } = await import("./index-registry-JP2EQF23.js");
+  const { registryIndexStore } = await import("./index-registry-MYGST5X3.js");
   const store = registryIndexStore({ repository });
   try {
     return publishedKeys((await store.read()).index, `--index-registry ${repository}`);
