@@ -4,6 +4,11 @@
 export const ARCHES = ['amd64', 'arm64'] as const;
 export type Arch = (typeof ARCHES)[number];
 
+/** An extension's name, as entries, trunk names and composed image names spell it: no room for
+ * shell syntax or path traversal. Here, not in the matrix schema, so that compose and serve need
+ * not load the matrix loader for it. */
+export const EXTENSION_NAME = /^[a-z][a-z0-9_-]{0,62}$/;
+
 export const LIBCS = ['glibc', 'musl'] as const;
 export type Libc = (typeof LIBCS)[number];
 

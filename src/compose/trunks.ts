@@ -6,12 +6,11 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { cacheRoot } from '../build/source.ts';
 import { UserError } from '../errors.ts';
-import { EXTENSION_NAME } from '../matrix/index.ts';
 import { MEDIA } from '../package/oci/types.ts';
 import { compareSemver, parseTrunkName, type TrunkName } from '../package/trunk/name.ts';
 import { type RegistryClient, parseReference } from '../publish/registry/index.ts';
 import { saveVerified } from '../publish/registry/save.ts';
-import { TRUNK_OS, type Arch, type Libc } from '../types.ts';
+import { EXTENSION_NAME, TRUNK_OS, type Arch, type Libc } from '../types.ts';
 import { parseJson } from './base.ts';
 import { type ImageRepository, layoutRepository, registryRepository } from './repository.ts';
 

@@ -184,7 +184,8 @@ export async function annotateBuild(build: { dir: string; result: JobResult }, e
   if (process.env.GITHUB_ACTIONS !== 'true') return;
   const { dir, result } = build;
   const job = path.basename(dir);
-  const closure = await readFile(path.join(dir, 'closure.json'), 'utf8').then((t) => JSON.parse(t) as CheckResult, () => undefined);
+  // result.json lists every problem: the full report is read only when there is one to place.
+  const closure = result.closure?.problems.length ? await readFile(path.join(dir, 'closure.json'), 'utf8').then((t) => JSON.parse(t) as CheckResult, () => undefined) : undefined;
   if (closure?.files.some((f) => f.problems.length > 0)) {
     const { reportToGitHub } = await import('../closure/index.ts');
     const stage = path.relative(process.cwd(), path.resolve(dir, 'stage'));

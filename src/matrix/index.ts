@@ -2,4 +2,4 @@ export type { Diagnostic } from './diagnostics.ts';
 export { formatDiagnostic } from './diagnostics.ts';
 export { displayPath, expandPlatforms, loadMatrix, loadValidMatrix, parseYaml, type LoadedEntry, type Matrix } from './load.ts';
 export { entryPlatforms } from './rules.ts';
-export { EXTENSION_NAME, extensionEntry, platformsFile, type ExtensionEntry, type PlatformsFile } from './schema.ts';
+export { extensionEntry, platformsFile, type ExtensionEntry, type PlatformsFile } from './schema.ts';

@@ -227,10 +227,12 @@ export async function loadMatrix(dir: string): Promise<LoadResult> {
   return { matrix: { dir, platformsFile: pf.value, platforms, entries }, diagnostics };
 }
 
-/** Loads the matrix and fails with every diagnostic when it is not valid. */
-export async function loadValidMatrix(dir: string): Promise<Matrix> {
+/** Loads the matrix and fails with every diagnostic when it is not valid, after `onInvalid` (a
+ * command's own report of them, such as annotations inside GitHub Actions). */
+export async function loadValidMatrix(dir: string, options: { onInvalid?: (diagnostics: Diagnostic[]) => Promise<void> } = {}): Promise<Matrix> {
   const { matrix, diagnostics } = await loadMatrix(dir);
   if (diagnostics.length > 0 || !matrix) {
+    await options.onInvalid?.(diagnostics);
     throw new UserError(`the matrix has ${diagnostics.length} problem(s):\n${diagnostics.map(formatDiagnostic).join('\n')}`);
   }
   return matrix;

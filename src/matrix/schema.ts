@@ -6,12 +6,10 @@
 // `license` (SPDX), `contents.extensions`, `contents.modules.NAME.preload`,
 // `dependencies.postgres.version`, `dependencies.pipeline`, `dependencies.packages.{build,run}`.
 import { z } from 'zod';
-import { ARCHES, LIBCS } from '../types.ts';
+import { ARCHES, EXTENSION_NAME, LIBCS } from '../types.ts';
 
 // Names and package lists end up in container commands and file paths, so they are held to
 // patterns that leave no room for shell syntax or path traversal.
-/** An extension's name, as entries, trunk names and composed image names spell it. */
-export const EXTENSION_NAME = /^[a-z][a-z0-9_-]{0,62}$/;
 const NAME = EXTENSION_NAME;
 const DEBIAN_PACKAGE = /^[a-z0-9][a-z0-9+.-]{0,99}(=[A-Za-z0-9.+~:-]{1,64})?$/;
 const ALPINE_PACKAGE = /^[a-z0-9][a-z0-9+._-]{0,99}([<>=~]{1,2}[A-Za-z0-9._-]{1,64})?$/;

@@ -5,7 +5,7 @@
 // `postgres` is a base the server was started with; what follows it in the path, or each `+` in
 // the tag, is an extension, pinned with `--VERSION` (path) or `@VERSION` (tag).
 import type { ExtensionRequest } from '../compose/index.ts';
-import { EXTENSION_NAME } from '../matrix/index.ts';
+import { EXTENSION_NAME } from '../types.ts';
 
 export interface ComposeName {
   /** The configured base alias the name starts with. */

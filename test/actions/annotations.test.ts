@@ -133,7 +133,12 @@ describe('annotateBuild', () => {
     const summary = path.join(temp, 'summary');
     await writeFile(summary, '');
     Object.assign(process.env, { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary });
-    const { stdout } = await capture(() => annotateBuild({ dir, result: failed('closure', 'the closure check found problems') }, { file: 'matrix/extensions/foo.yaml', locator: { at: () => ({ line: 11, col: 1 }) } }));
+    // As the build records it: result.json lists the problems that closure.json details.
+    const result: JobResult = {
+      ...failed('closure', 'the closure check found problems'),
+      closure: { ok: false, bundled: [], data: [], problems: closure.files.flatMap((f) => f.problems.map((p) => ({ file: f.path, message: p.message }))) },
+    };
+    const { stdout } = await capture(() => annotateBuild({ dir, result }, { file: 'matrix/extensions/foo.yaml', locator: { at: () => ({ line: 11, col: 1 }) } }));
     const stage = path.relative(process.cwd(), path.join(dir, 'stage'));
     const commands = parseCommands(stdout);
     expect(commands).toEqual([

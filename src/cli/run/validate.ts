@@ -1,6 +1,5 @@
-import { UserError } from '../../errors.ts';
 import { reportDiagnostics } from '../../github/outputs.ts';
-import { formatDiagnostic, loadMatrix, type Matrix } from '../../matrix/index.ts';
+import { formatDiagnostic, loadMatrix, loadValidMatrix, type Matrix } from '../../matrix/index.ts';
 
 export async function run(opts: { matrix: string }): Promise<void> {
   const { matrix, diagnostics } = await loadMatrix(opts.matrix);
@@ -17,9 +16,6 @@ export async function run(opts: { matrix: string }): Promise<void> {
 /** The matrix, for a command that needs a valid one (plan, build). When it is not valid, fails
  * with every problem, as loadValidMatrix does, and inside GitHub Actions annotates each on its
  * file and line, as `validate` does (on stderr with `toStderr`: `plan --json`). */
-export async function loadValidMatrixAnnotated(dir: string, options: { toStderr?: boolean } = {}): Promise<Matrix> {
-  const { matrix, diagnostics } = await loadMatrix(dir);
-  if (matrix && diagnostics.length === 0) return matrix;
-  await reportDiagnostics(diagnostics, options);
-  throw new UserError(`the matrix has ${diagnostics.length} problem(s):\n${diagnostics.map(formatDiagnostic).join('\n')}`);
+export function loadValidMatrixAnnotated(dir: string, options: { toStderr?: boolean } = {}): Promise<Matrix> {
+  return loadValidMatrix(dir, { onInvalid: (diagnostics) => reportDiagnostics(diagnostics, options) });
 }

@@ -6,7 +6,7 @@ import {
   expandPlatforms,
   parseYaml,
   platformsFile
-} from "./chunk-4SXJNQIC.js";
+} from "./chunk-B2HH34ZW.js";
 import {
   RECIPE_VERSION
 } from "./chunk-XY2GKEIH.js";

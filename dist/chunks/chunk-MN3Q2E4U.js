@@ -2,14 +2,12 @@ import { createRequire as __trunkfarmRequire } from 'node:module';
 const require = __trunkfarmRequire(import.meta.url);
 import {
   reportDiagnostics
-} from "./chunk-JYD3ONNL.js";
+} from "./chunk-7W66XNCF.js";
 import {
   formatDiagnostic,
-  loadMatrix
-} from "./chunk-4SXJNQIC.js";
-import {
-  UserError
-} from "./chunk-YUDCMAJG.js";
+  loadMatrix,
+  loadValidMatrix
+} from "./chunk-B2HH34ZW.js";
 
 // src/cli/run/validate.ts
 async function run(opts) {
@@ -26,12 +24,8 @@ async function run(opts) {
   process.stdout.write(`ok: ${matrix.entries.length} extensions, ${matrix.platforms.length} platforms
 `);
 }
-async function loadValidMatrixAnnotated(dir, options = {}) {
-  const { matrix, diagnostics } = await loadMatrix(dir);
-  if (matrix && diagnostics.length === 0) return matrix;
-  await reportDiagnostics(diagnostics, options);
-  throw new UserError(`the matrix has ${diagnostics.length} problem(s):
-${diagnostics.map(formatDiagnostic).join("\n")}`);
+function loadValidMatrixAnnotated(dir, options = {}) {
+  return loadValidMatrix(dir, { onInvalid: (diagnostics) => reportDiagnostics(diagnostics, options) });
 }
 
 export {

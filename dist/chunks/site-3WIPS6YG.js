@@ -2,18 +2,18 @@ import { createRequire as __trunkfarmRequire } from 'node:module';
 const require = __trunkfarmRequire(import.meta.url);
 import {
   parseIndex
-} from "./chunk-5DXV5WEN.js";
+} from "./chunk-QY7ACVH5.js";
 import {
   expandJobs
-} from "./chunk-SYO5ZQN6.js";
+} from "./chunk-45CWV2IK.js";
 import {
   entryPlatforms,
   loadValidMatrix
-} from "./chunk-4SXJNQIC.js";
+} from "./chunk-B2HH34ZW.js";
 import "./chunk-XY2GKEIH.js";
 import {
   TRUNK_OS
-} from "./chunk-E3AMED6D.js";
+} from "./chunk-V2K6CCND.js";
 import "./chunk-BS25TXF5.js";
 import {
   UserError

@@ -2,9 +2,10 @@ import { createRequire as __trunkfarmRequire } from 'node:module';
 const require = __trunkfarmRequire(import.meta.url);
 import {
   ARCHES,
+  EXTENSION_NAME,
   LIBCS,
   TRUNK_OS
-} from "./chunk-E3AMED6D.js";
+} from "./chunk-V2K6CCND.js";
 import {
   external_exports
 } from "./chunk-BS25TXF5.js";
@@ -7848,7 +7849,6 @@ function checkEntries(entries, platforms) {
 }
 
 // src/matrix/schema.ts
-var EXTENSION_NAME = /^[a-z][a-z0-9_-]{0,62}$/;
 var NAME = EXTENSION_NAME;
 var DEBIAN_PACKAGE = /^[a-z0-9][a-z0-9+.-]{0,99}(=[A-Za-z0-9.+~:-]{1,64})?$/;
 var ALPINE_PACKAGE = /^[a-z0-9][a-z0-9+._-]{0,99}([<>=~]{1,2}[A-Za-z0-9._-]{1,64})?$/;
@@ -8157,9 +8157,10 @@ async function loadMatrix(dir) {
   diagnostics.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col);
   return { matrix: { dir, platformsFile: pf.value, platforms, entries }, diagnostics };
 }
-async function loadValidMatrix(dir) {
+async function loadValidMatrix(dir, options = {}) {
   const { matrix, diagnostics } = await loadMatrix(dir);
   if (diagnostics.length > 0 || !matrix) {
+    await options.onInvalid?.(diagnostics);
     throw new UserError(`the matrix has ${diagnostics.length} problem(s):
 ${diagnostics.map(formatDiagnostic).join("\n")}`);
   }
@@ -8169,7 +8170,6 @@ ${diagnostics.map(formatDiagnostic).join("\n")}`);
 export {
   formatDiagnostic,
   entryPlatforms,
-  EXTENSION_NAME,
   platformsFile,
   parseYaml,
   expandPlatforms,

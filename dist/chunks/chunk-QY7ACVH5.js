@@ -3,7 +3,7 @@ const require = __trunkfarmRequire(import.meta.url);
 import {
   ARCHES,
   LIBCS
-} from "./chunk-E3AMED6D.js";
+} from "./chunk-V2K6CCND.js";
 import {
   external_exports
 } from "./chunk-BS25TXF5.js";

@@ -2,11 +2,11 @@ import { createRequire as __trunkfarmRequire } from 'node:module';
 const require = __trunkfarmRequire(import.meta.url);
 import {
   readResult
-} from "./chunk-WIO5ZCCE.js";
+} from "./chunk-URQFLPBT.js";
 import {
   signImages
 } from "./chunk-4U6WEDH6.js";
-import "./chunk-55T2246B.js";
+import "./chunk-BMFCF7MP.js";
 import {
   mergeLayout,
   resolveRef
@@ -35,7 +35,7 @@ import "./chunk-AJ56BMCY.js";
 import "./chunk-R5N6SZHY.js";
 import {
   registryIndexStore
-} from "./chunk-EQNA7T5J.js";
+} from "./chunk-HYINDWZB.js";
 import {
   createClient,
   getManifest,
@@ -48,15 +48,15 @@ import {
   parseIndex,
   sameEntries,
   serializeIndex
-} from "./chunk-5DXV5WEN.js";
+} from "./chunk-QY7ACVH5.js";
 import {
   printTable
 } from "./chunk-YFM6JNZP.js";
 import {
   reportPublish
-} from "./chunk-JYD3ONNL.js";
+} from "./chunk-7W66XNCF.js";
 import "./chunk-XY2GKEIH.js";
-import "./chunk-E3AMED6D.js";
+import "./chunk-V2K6CCND.js";
 import "./chunk-BS25TXF5.js";
 import {
   UserError

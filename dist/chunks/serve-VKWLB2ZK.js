@@ -4,7 +4,7 @@ import {
   compose,
   defaultCacheDir,
   openRepository
-} from "./chunk-Q4DJPQWJ.js";
+} from "./chunk-KRVJB7PD.js";
 import {
   blobPath
 } from "./chunk-XO6UH2PY.js";
@@ -17,11 +17,10 @@ import {
   isDigest,
   isRepositoryPath
 } from "./chunk-JS4HFMOL.js";
+import "./chunk-XY2GKEIH.js";
 import {
   EXTENSION_NAME
-} from "./chunk-4SXJNQIC.js";
-import "./chunk-XY2GKEIH.js";
-import "./chunk-E3AMED6D.js";
+} from "./chunk-V2K6CCND.js";
 import "./chunk-BS25TXF5.js";
 import {
   UserError,

@@ -3,8 +3,8 @@ const require = __trunkfarmRequire(import.meta.url);
 import {
   buildJob,
   jobDirName
-} from "./chunk-WIO5ZCCE.js";
-import "./chunk-55T2246B.js";
+} from "./chunk-URQFLPBT.js";
+import "./chunk-BMFCF7MP.js";
 import "./chunk-XO6UH2PY.js";
 import "./chunk-6AAOZECY.js";
 import "./chunk-CLA3NJEB.js";
@@ -13,21 +13,21 @@ import "./chunk-AJ56BMCY.js";
 import "./chunk-R5N6SZHY.js";
 import {
   expandJobs
-} from "./chunk-SYO5ZQN6.js";
+} from "./chunk-45CWV2IK.js";
 import {
   printTable
 } from "./chunk-YFM6JNZP.js";
 import {
   loadValidMatrixAnnotated
-} from "./chunk-OYGKA5CO.js";
+} from "./chunk-MN3Q2E4U.js";
 import {
   annotateBuild,
   buildTable,
   reportBuild
-} from "./chunk-JYD3ONNL.js";
-import "./chunk-4SXJNQIC.js";
+} from "./chunk-7W66XNCF.js";
+import "./chunk-B2HH34ZW.js";
 import "./chunk-XY2GKEIH.js";
-import "./chunk-E3AMED6D.js";
+import "./chunk-V2K6CCND.js";
 import "./chunk-BS25TXF5.js";
 import {
   UserError

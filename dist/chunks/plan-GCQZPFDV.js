@@ -7,20 +7,20 @@ import {
   readIndexKeys,
   selectStale,
   shard
-} from "./chunk-SYO5ZQN6.js";
+} from "./chunk-45CWV2IK.js";
 import {
   printTable
 } from "./chunk-YFM6JNZP.js";
 import {
   loadValidMatrixAnnotated
-} from "./chunk-OYGKA5CO.js";
+} from "./chunk-MN3Q2E4U.js";
 import {
   planJson,
   reportPlan
-} from "./chunk-JYD3ONNL.js";
-import "./chunk-4SXJNQIC.js";
+} from "./chunk-7W66XNCF.js";
+import "./chunk-B2HH34ZW.js";
 import "./chunk-XY2GKEIH.js";
-import "./chunk-E3AMED6D.js";
+import "./chunk-V2K6CCND.js";
 import "./chunk-BS25TXF5.js";
 import {
   UserError
@@ -29,7 +29,7 @@ import "./chunk-WQPCGQ3Y.js";
 
 // src/cli/run/plan.ts
 async function registryIndexKeys(repository) {
-  const { registryIndexStore } = await import("./index-registry-MYGST5X3.js");
+  const { registryIndexStore } = await import("./index-registry-HDXDILBC.js");
   const store = registryIndexStore({ repository });
   try {
     return publishedKeys((await store.read()).index, `--index-registry ${repository}`);

@@ -3,10 +3,10 @@ const require = __trunkfarmRequire(import.meta.url);
 import {
   loadValidMatrixAnnotated,
   run
-} from "./chunk-OYGKA5CO.js";
-import "./chunk-JYD3ONNL.js";
-import "./chunk-4SXJNQIC.js";
-import "./chunk-E3AMED6D.js";
+} from "./chunk-MN3Q2E4U.js";
+import "./chunk-7W66XNCF.js";
+import "./chunk-B2HH34ZW.js";
+import "./chunk-V2K6CCND.js";
 import "./chunk-BS25TXF5.js";
 import "./chunk-YUDCMAJG.js";
 import "./chunk-WQPCGQ3Y.js";

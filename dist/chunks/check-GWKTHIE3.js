@@ -19,8 +19,8 @@ import {
 } from "./chunk-YFM6JNZP.js";
 import {
   loadValidMatrix
-} from "./chunk-4SXJNQIC.js";
-import "./chunk-E3AMED6D.js";
+} from "./chunk-B2HH34ZW.js";
+import "./chunk-V2K6CCND.js";
 import "./chunk-BS25TXF5.js";
 import {
   UserError

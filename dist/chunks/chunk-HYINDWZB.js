@@ -19,7 +19,7 @@ import {
   mergeIndex,
   parseIndex,
   serializeIndex
-} from "./chunk-5DXV5WEN.js";
+} from "./chunk-QY7ACVH5.js";
 import {
   UserError
 } from "./chunk-YUDCMAJG.js";

@@ -45,12 +45,10 @@ import {
   sha256Digest
 } from "./chunk-JS4HFMOL.js";
 import {
-  EXTENSION_NAME
-} from "./chunk-4SXJNQIC.js";
-import {
   ARCHES,
+  EXTENSION_NAME,
   TRUNK_OS
-} from "./chunk-E3AMED6D.js";
+} from "./chunk-V2K6CCND.js";
 import {
   UserError
 } from "./chunk-YUDCMAJG.js";

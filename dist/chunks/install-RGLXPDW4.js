@@ -3,11 +3,11 @@ const require = __trunkfarmRequire(import.meta.url);
 import {
   installTrunk,
   uninstallTrunk
-} from "./chunk-55T2246B.js";
+} from "./chunk-BMFCF7MP.js";
 import "./chunk-XO6UH2PY.js";
 import "./chunk-R5N6SZHY.js";
 import "./chunk-XY2GKEIH.js";
-import "./chunk-E3AMED6D.js";
+import "./chunk-V2K6CCND.js";
 import "./chunk-BS25TXF5.js";
 import {
   UserError
@@ -29,7 +29,7 @@ async function run(file, opts) {
     return;
   }
   if (opts.key || opts.repo) {
-    const [{ verifyArtifact }, { verifyOptions }] = await Promise.all([import("./sign-ZCRLOESY.js"), import("./verify-W3AMQLFC.js")]);
+    const [{ verifyArtifact }, { verifyOptions }] = await Promise.all([import("./sign-ZCRLOESY.js"), import("./verify-4DTOM7CW.js")]);
     await verifyArtifact(file, verifyOptions(opts));
   }
   const r = await installTrunk(file, target);

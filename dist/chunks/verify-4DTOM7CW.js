@@ -1,6 +1,6 @@
 import { createRequire as __trunkfarmRequire } from 'node:module';
 const require = __trunkfarmRequire(import.meta.url);
-import "./chunk-55T2246B.js";
+import "./chunk-BMFCF7MP.js";
 import {
   readTrunk
 } from "./chunk-XO6UH2PY.js";
@@ -12,7 +12,7 @@ import "./chunk-YANJMYRF.js";
 import "./chunk-ABDRTHJG.js";
 import "./chunk-R5N6SZHY.js";
 import "./chunk-XY2GKEIH.js";
-import "./chunk-E3AMED6D.js";
+import "./chunk-V2K6CCND.js";
 import "./chunk-BS25TXF5.js";
 import {
   UserError
@@ -38,7 +38,7 @@ function verifyOptions(opts) {
 async function run(artifact, opts) {
   const options = verifyOptions(opts);
   const image = artifact.startsWith("oci:") || artifact.startsWith("docker://");
-  const result = image ? await (await import("./image-signatures-HURFGMOD.js")).verifyImage(artifact, options) : await verifyArtifact(artifact, options);
+  const result = image ? await (await import("./image-signatures-NB7ITT47.js")).verifyImage(artifact, options) : await verifyArtifact(artifact, options);
   if (opts.json) {
     const { statement: _s, ...rest } = result;
     process.stdout.write(`${JSON.stringify(rest, null, 2)}

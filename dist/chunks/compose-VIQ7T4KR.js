@@ -7,7 +7,7 @@ import {
   parseImageRef,
   pushComposition,
   writeCompositionLayout
-} from "./chunk-Q4DJPQWJ.js";
+} from "./chunk-KRVJB7PD.js";
 import {
   TAG
 } from "./chunk-XO6UH2PY.js";
@@ -18,9 +18,8 @@ import {
   createClient,
   parseReference
 } from "./chunk-JS4HFMOL.js";
-import "./chunk-4SXJNQIC.js";
 import "./chunk-XY2GKEIH.js";
-import "./chunk-E3AMED6D.js";
+import "./chunk-V2K6CCND.js";
 import "./chunk-BS25TXF5.js";
 import {
   UserError

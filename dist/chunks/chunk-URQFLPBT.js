@@ -3,7 +3,7 @@ const require = __trunkfarmRequire(import.meta.url);
 import {
   installTrunk,
   pack
-} from "./chunk-55T2246B.js";
+} from "./chunk-BMFCF7MP.js";
 import {
   TOP_TEXT
 } from "./chunk-XO6UH2PY.js";

@@ -40,7 +40,7 @@ import {
 import {
   ARCHES,
   LIBCS
-} from "./chunk-E3AMED6D.js";
+} from "./chunk-V2K6CCND.js";
 import {
   external_exports
 } from "./chunk-BS25TXF5.js";

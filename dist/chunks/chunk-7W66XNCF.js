@@ -109,7 +109,7 @@ async function annotateBuild(build, entry) {
   if (process.env.GITHUB_ACTIONS !== "true") return;
   const { dir, result } = build;
   const job = path.basename(dir);
-  const closure = await readFile(path.join(dir, "closure.json"), "utf8").then((t) => JSON.parse(t), () => void 0);
+  const closure = result.closure?.problems.length ? await readFile(path.join(dir, "closure.json"), "utf8").then((t) => JSON.parse(t), () => void 0) : void 0;
   if (closure?.files.some((f) => f.problems.length > 0)) {
     const { reportToGitHub } = await import("./closure-X4HCR2UC.js");
     const stage = path.relative(process.cwd(), path.resolve(dir, "stage"));
