@@ -10,7 +10,7 @@ import { mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { buildJob, readResult } from '../src/build/index.ts';
+import { buildJob, readResult } from '../src/builder/index.ts';
 import { compose, parseImageRef, pushComposition, registryRepository } from '../src/compose/index.ts';
 import { loadValidMatrix } from '../src/matrix/index.ts';
 import { expandJobs } from '../src/plan/index.ts';

@@ -7,7 +7,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { cacheRoot } from '../build/source.ts';
+import { cacheRoot } from '../builder/source.ts';
 import { type Inventory, type PostgresInstall, type RootView, captureInventory, inventoryFromLayers, parseInventory, resolvePath } from '../closure/index.ts';
 import { UserError } from '../errors.ts';
 import type { PgDirs } from '../package/layout.ts';

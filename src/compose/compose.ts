@@ -3,7 +3,7 @@
 // named by digest, so a registry that has them (or can mount them) serves the new image at once.
 // The same base and trunks give the same digests, whenever and wherever composed.
 import path from 'node:path';
-import { cacheRoot } from '../build/source.ts';
+import { cacheRoot } from '../builder/source.ts';
 import { UserError } from '../errors.ts';
 import { putBlob } from '../package/oci/layout.ts';
 import { MEDIA, type Descriptor, type ImageIndex, type ImageManifest } from '../package/oci/types.ts';

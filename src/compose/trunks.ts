@@ -4,7 +4,7 @@
 // exist for which platform; the newest matching version wins unless one is pinned.
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { cacheRoot } from '../build/source.ts';
+import { cacheRoot } from '../builder/source.ts';
 import { UserError } from '../errors.ts';
 import { MEDIA } from '../package/oci/types.ts';
 import { compareSemver, parseTrunkName, type TrunkName } from '../package/trunk/name.ts';

@@ -4,7 +4,7 @@
 // that the index never points at an artifact that is not there.
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type JobResult, readResult } from '../build/index.ts';
+import { type JobResult, readResult } from '../builder/index.ts';
 import { UserError } from '../errors.ts';
 import { mergeLayout, resolveRef } from '../package/index.ts';
 import { chooseSigningMethod, expectedSigner, loadSigningKey, signArtifact } from '../sign/index.ts';

@@ -2,7 +2,7 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { buildJob, type JobResult } from '../../src/build/index.ts';
+import { buildJob, type JobResult } from '../../src/builder/index.ts';
 import { loadValidMatrix } from '../../src/matrix/index.ts';
 import { expandJobs } from '../../src/plan/index.ts';
 import type { Arch, Libc } from '../../src/types.ts';

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { buildJob, jobDirName, type JobResult } from '../../build/index.ts';
+import { buildJob, jobDirName, type JobResult } from '../../builder/index.ts';
 import { UserError } from '../../errors.ts';
 import { annotateBuild, buildTable, reportBuild } from '../../github/outputs.ts';
 import { expandJobs } from '../../plan/index.ts';

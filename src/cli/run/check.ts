@@ -1,5 +1,5 @@
-import { type Engine, imageExists } from '../../build/engine.ts';
-import { imageInventory } from '../../build/inventory.ts';
+import { type Engine, imageExists } from '../../builder/engine.ts';
+import { imageInventory } from '../../builder/inventory.ts';
 import { loadValidMatrix } from '../../matrix/index.ts';
 import { DEFAULT_MATRIX } from '../options.ts';
 import { existsSync } from 'node:fs';

@@ -27,7 +27,7 @@ import {
   withContainer,
   type Container,
   type Engine,
-} from '../../src/build/engine.ts';
+} from '../../src/builder/engine.ts';
 import { UserError } from '../../src/errors.ts';
 
 const BASE = 'localhost/trunkfarm/base:pg15-gnulinux-amd64';

@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { fetchArchive, unpackSource } from '../../src/build/source.ts';
+import { fetchArchive, unpackSource } from '../../src/builder/source.ts';
 
 it('fetches an upstream tarball from the Debian mirror when upstream is out of reach', async () => {
   const work = mkdtempSync(join(tmpdir(), 'tf-debsrc-'));

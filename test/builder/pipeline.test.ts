@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { expandArgs } from '../../src/build/pipeline.ts';
+import { expandArgs } from '../../src/builder/pipeline.ts';
 
 // What a shell makes of the arguments, one per line, with a pg_config that answers like Debian's.
 function asShellSees(args: string[], pg = 17): string[] {

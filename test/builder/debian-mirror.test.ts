@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { debianMirror, fromDeb822, fromOneLine, poolUrl } from '../../src/build/debian-mirror.ts';
+import { debianMirror, fromDeb822, fromOneLine, poolUrl } from '../../src/builder/debian-mirror.ts';
 
 const DEB822 = `Types: deb
 URIs: http://security.example.org/debian-security

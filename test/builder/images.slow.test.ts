@@ -21,7 +21,7 @@ import {
   withContainer,
   type Container,
   type Engine,
-} from '../../src/build/engine.ts';
+} from '../../src/builder/engine.ts';
 
 const PLATFORMS = [
   { name: 'pg15-gnulinux-amd64', pg: 15, libc: 'glibc', arch: 'amd64', machine: 'x86_64' },
