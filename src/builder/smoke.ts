@@ -4,7 +4,7 @@
 // directories (`trunkfarm install --pg-config`), "volume" mounts the image-volume tree read-only
 // at /extensions/NAME and points PostgreSQL 18's search paths at it (what Kubernetes image volumes
 // do).
-import type { ExtensionEntry } from '../matrix/index.ts';
+import { type ExtensionEntry, PRELOAD_SETTINGS } from '../matrix/index.ts';
 import type { Platform } from '../types.ts';
 import { shellQuote } from './pipeline.ts';
 import { LAYOUT_DIRS, type PgConfig } from './stage.ts';
@@ -16,7 +16,9 @@ export const TEST_MOUNT = '/trunkfarm/test';
 export const PGDATA_MOUNT = '/trunkfarm/pgdata';
 export const volumeMount = (name: string) => `/extensions/${name}`;
 
-/** SQL run with ON_ERROR_STOP: every statement must succeed. */
+/** SQL run with ON_ERROR_STOP: every statement must succeed. A module-only package has nothing
+ * to create: its smoke SQL uses the module the way it is meant to be (a logical slot with an
+ * output plugin, a session that the hook module was preloaded into). */
 export function smokeSql(entry: ExtensionEntry): string {
   const create = entry.contents.extensions.map((e) => `CREATE EXTENSION IF NOT EXISTS ${quoteIdent(e)} CASCADE;`);
   return `${[...create, entry.test?.sql ?? ''].join('\n')}\n`;
@@ -97,19 +99,30 @@ fi
 `;
 }
 
-/** The server settings the smoke test needs: preloaded modules, and for image volumes the
- * search paths into the mount. */
+/** The server settings the smoke test needs: preloaded modules (server-wide, or per session for
+ * hook modules), the entry's test.settings, and for image volumes the search paths into the
+ * mount. */
 export function smokeSettings(entry: ExtensionEntry, mode: SmokeMode): string[] {
-  const preload = Object.entries(entry.contents.modules ?? {})
-    .filter(([, m]) => m.preload === 'server')
-    .map(([name]) => name);
-  const settings: string[] = [];
-  if (preload.length > 0) settings.push(`shared_preload_libraries = '${preload.join(',')}'`);
+  const extra = { ...entry.test?.settings };
+  const preloads = (kind: 'server' | 'session', setting: (typeof PRELOAD_SETTINGS)[number]) => {
+    const listed = Object.entries(entry.contents.modules ?? {}).filter(([, m]) => m.preload === kind).map(([name]) => name);
+    const added = extra[setting];
+    delete extra[setting];
+    if (added !== undefined) listed.push(...String(added).split(',').map((m) => m.trim()).filter(Boolean));
+    return listed.length > 0 ? [`${setting} = ${confValue(listed.join(','))}`] : [];
+  };
+  const settings = [...preloads('server', 'shared_preload_libraries'), ...preloads('session', 'session_preload_libraries')];
+  for (const [name, value] of Object.entries(extra)) settings.push(`${name} = ${confValue(value)}`);
   if (mode === 'volume') {
     const root = volumeMount(entry.name);
     settings.push(`extension_control_path = '$system:${root}/share'`, `dynamic_library_path = '$libdir:${root}/lib'`);
   }
   return settings;
+}
+
+/** A postgresql.conf value: numbers and booleans bare, anything else quoted. */
+function confValue(value: string | number | boolean): string {
+  return typeof value === 'string' ? `'${value.replaceAll('\\', '\\\\').replaceAll("'", "''")}'` : String(value);
 }
 
 /** Whether the smoke test's server can start before the extension's files are in place:

@@ -271,6 +271,25 @@ export async function unpackSource(tarball: string, dest: string, options: { str
 }
 
 // ---------------------------------------------------------------------------------------------
+// Patching
+
+/**
+ * Applies patches to an unpacked source tree, in order, with `patch -p1`: the format `diff -u`
+ * and `git diff` write, which patch(1) applies outside a git work tree too (`git apply` would
+ * apply to the enclosing repository instead). A patch that does not apply cleanly fails the build
+ * rather than leaving rejects behind.
+ */
+export async function applyPatches(dir: string, patches: readonly { file: string; path: string }[], log?: (line: string) => void): Promise<void> {
+  for (const p of patches) {
+    log?.(`applying ${p.file}`);
+    const r = await run('patch', ['-p1', '--batch', '--forward', '--no-backup-if-mismatch', '--reject-file=-', '-d', dir, '-i', p.path]).catch((err: Error & { code?: string }) => {
+      throw err.code === 'ENOENT' ? new UserError('patch not found on PATH: entries with source.patches need it') : err;
+    });
+    if (r.code !== 0) throw new UserError(`${p.file} does not apply to the source: ${(r.stdout + r.stderr).trim().split('\n').slice(-6).join('\n')}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Helpers
 
 async function tempPath(dir: string): Promise<string> {

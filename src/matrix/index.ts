@@ -1,5 +1,6 @@
 export type { Diagnostic } from './diagnostics.ts';
 export { formatDiagnostic } from './diagnostics.ts';
 export { displayPath, expandPlatforms, loadMatrix, loadValidMatrix, parseYaml, type LoadedEntry, type Matrix } from './load.ts';
-export { entryPlatforms } from './rules.ts';
+export { patchPath, type PatchFile } from './patches.ts';
+export { entryPlatforms, PRELOAD_SETTINGS } from './rules.ts';
 export { extensionEntry, platformsFile, type ExtensionEntry, type PlatformsFile } from './schema.ts';

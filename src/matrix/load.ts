@@ -8,6 +8,7 @@ import { UserError } from '../errors.ts';
 import { type Platform, TRUNK_OS } from '../types.ts';
 import { type Diagnostic, formatDiagnostic, Locator, parseWithPositions, type Path } from './diagnostics.ts';
 import { parsePlainYaml } from './plain-yaml.ts';
+import { type PatchFile, readPatches } from './patches.ts';
 import { checkEntries, checkPlatforms } from './rules.ts';
 import { type ExtensionEntry, extensionEntry, type PlatformsFile, platformsFile } from './schema.ts';
 
@@ -16,6 +17,8 @@ export interface LoadedEntry {
   /** Path as diagnostics name it (see displayPath). */
   file: string;
   locator: Locator;
+  /** The entry's source patches, read and hashed (absent when it has none). */
+  patches?: PatchFile[];
 }
 
 export interface Matrix {
@@ -93,6 +96,9 @@ function issueDiagnostics(locator: Locator, issue: z.core.$ZodIssue, input: unkn
           `expected ${issue.expected}, got ${describe(input)}${issue.expected === 'string' && typeof input === 'number' ? ' (quote it: YAML reads it as a number)' : ''}`,
         ),
       ];
+    case 'invalid_key':
+      // A record's key (a setting name): its own pattern's message, not zod's "Invalid key".
+      return [locator.diagnostic(at, issue.issues[0]?.message ?? issue.message)];
     case 'invalid_value':
       return [locator.diagnostic(at, `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`)];
     default:
@@ -121,6 +127,7 @@ const KNOWN_FIELDS = [
   'url', 'sha256', 'git', 'commit', 'path', 'debian', 'package', 'orig', 'note', 'upstream',
   'extensions', 'modules', 'preload', 'postgres', 'pipeline', 'packages', 'build', 'run',
   'configure', 'make', 'env', 'script', 'exclude', 'pg', 'arch', 'libc', 'reason', 'sql', 'installcheck',
+  'settings', 'patches', 'file',
   'license_files', 'runner', 'distro', 'images', 'local', 'builder', 'base', 'alpine',
 ];
 
@@ -217,7 +224,10 @@ export async function loadMatrix(dir: string): Promise<LoadResult> {
     }
     const parsed = parseYaml(file, text, extensionEntry);
     diagnostics.push(...parsed.diagnostics);
-    if (parsed.value) entries.push({ entry: parsed.value, file, locator: parsed.locator });
+    if (!parsed.value) continue;
+    const { patches, diagnostics: patchProblems } = readPatches(dir, parsed.value, parsed.locator);
+    diagnostics.push(...patchProblems);
+    entries.push({ entry: parsed.value, file, locator: parsed.locator, ...(patches.length > 0 ? { patches } : {}) });
   }
 
   if (!pf.value) return { diagnostics };

@@ -44,6 +44,13 @@ function matches(x: { pg?: number; arch?: string; libc?: string }, p: Platform):
   return (x.pg === undefined || x.pg === p.pg) && (x.arch === undefined || x.arch === p.arch) && (x.libc === undefined || x.libc === p.libc);
 }
 
+/** Settings whose values test.settings adds to the modules' own preloads. */
+export const PRELOAD_SETTINGS = ['shared_preload_libraries', 'session_preload_libraries'] as const;
+
+// Settings the smoke test's server needs as they are: where it listens, where it finds the
+// package's files (PostgreSQL 18's image-volume mode sets the paths).
+const HARNESS_SETTINGS = new Set(['listen_addresses', 'unix_socket_directories', 'port', 'extension_control_path', 'dynamic_library_path', 'data_directory', 'hba_file', 'ident_file', 'config_file', 'local_preload_libraries']);
+
 export function checkEntries(entries: LoadedEntry[], platforms: Platform[]): Diagnostic[] {
   const out: Diagnostic[] = [];
   const byName = new Map<string, LoadedEntry>();
@@ -88,6 +95,14 @@ export function checkEntries(entries: LoadedEntry[], platforms: Platform[]): Dia
     }
     if (entry.build?.script !== undefined && entry.dependencies.pipeline !== 'script') {
       out.push(at.diagnostic(['build', 'script'], `is only used with pipeline "script" (this entry uses "${entry.dependencies.pipeline}")`));
+    }
+    if (entry.contents.extensions.length === 0 && Object.keys(entry.contents.modules ?? {}).length === 0) {
+      out.push(at.diagnostic(['contents', 'extensions'], 'is empty and no modules are listed: name the control files, or list the modules of a module-only package under contents.modules'));
+    }
+    for (const name of Object.keys(entry.test?.settings ?? {})) {
+      if (HARNESS_SETTINGS.has(name.toLowerCase())) {
+        out.push(at.diagnostic(['test', 'settings'], `is set by the smoke test itself${name === 'local_preload_libraries' ? ' (use contents.modules.NAME.preload: session)' : ''}: remove it`, name));
+      }
     }
     for (const [module] of Object.entries(entry.contents.modules ?? {})) {
       if (entry.language === 'sql') out.push(at.diagnostic(['contents', 'modules', module], 'a SQL-only package has no loadable modules'));

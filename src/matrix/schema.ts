@@ -21,6 +21,10 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 // Build arguments are passed as separate argv entries (never through a shell), but they must not
 // smuggle a newline or NUL into logs and metadata either.
 const ARG = /^[^\n\r\0]{1,1024}$/;
+// A server setting's name as postgresql.conf takes it: a core parameter, or a module's own
+// (`prefix.name`). PostgreSQL refuses to start on an unknown core name, which the smoke test shows.
+const GUC_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}(\.[A-Za-z_][A-Za-z0-9_$]{0,62})?$/;
+const PATCH_FILE = /^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,99}\.(patch|diff)$/;
 
 const name = (what: string) =>
   z.string().regex(NAME, `${what} must be lowercase letters, digits, "_" or "-", starting with a letter`);
@@ -42,6 +46,19 @@ const packagesByFamily = z
   })
   .describe('Package names per distribution family');
 
+const patches = z
+  .array(
+    z.strictObject({
+      file: z
+        .string()
+        .regex(PATCH_FILE, 'must be a file name ending in .patch or .diff, without a folder')
+        .describe('Patch file in matrix/patches/NAME/ (NAME: the entry\'s name), applied with patch -p1'),
+      reason: z.string().regex(/^[^\n\r\0]{1,200}$/, 'must be one line of at most 200 characters').describe('One line saying why the patch is needed'),
+    }),
+  )
+  .optional()
+  .describe('Patches applied to the source in this order before the build; their contents are part of the build key');
+
 export const archiveSource = z
   .strictObject({
     url: httpsUrl.optional().describe('Archive URL'),
@@ -59,6 +76,7 @@ export const archiveSource = z
       ),
     upstream: httpsUrl.optional().describe('Upstream release, when the archive is a repack with other bytes'),
     note: z.string().optional().describe('Where the bytes come from, when that needs saying'),
+    patches,
   })
   .refine((s) => s.url !== undefined || s.debian !== undefined, 'an archive needs "url" or "debian"')
   .describe('A release archive, pinned by checksum');
@@ -67,6 +85,7 @@ export const gitSource = z
   .strictObject({
     git: httpsUrl.describe('Repository URL'),
     commit: z.string().regex(COMMIT, 'must be a full 40-hex-digit commit id').describe('Full commit id'),
+    patches,
   })
   .describe('A git repository at a full commit');
 
@@ -97,7 +116,9 @@ export const extensionEntry = z
     source: z.union([archiveSource, gitSource, localSource]),
     contents: z
       .strictObject({
-        extensions: z.array(name('extension name')).min(1).describe('Control file names (CREATE EXTENSION names)'),
+        extensions: z
+          .array(name('extension name'))
+          .describe('Control file names (CREATE EXTENSION names); empty for a module-only package (an output plugin, a hook module), which lists its modules instead'),
         modules: z
           .record(
             name('module name'),
@@ -105,7 +126,7 @@ export const extensionEntry = z
               preload: z
                 .enum(['server', 'session'])
                 .optional()
-                .describe('"server": must be in shared_preload_libraries'),
+                .describe('"server": must be in shared_preload_libraries; "session": loaded through session_preload_libraries (hook modules); the smoke test sets them so'),
             }),
           )
           .optional()
@@ -161,12 +182,19 @@ export const extensionEntry = z
       .optional(),
     test: z
       .strictObject({
-        sql: z.string().optional().describe('Smoke test run after CREATE EXTENSION; must succeed'),
+        sql: z.string().optional().describe('Smoke test run after CREATE EXTENSION of each contents.extensions (none for a module-only package); must succeed and should exercise what the package is for'),
         installcheck: z.boolean().optional().describe('Also run the regression suite'),
       })
       .optional(),
   })
   .describe('A PostgreSQL extension built by trunkfarm');
+        settings: z
+          .record(
+            z.string().regex(GUC_NAME, 'must be a server setting name, such as wal_level or cron.database_name'),
+            z.union([z.string().regex(/^[^\n\r\0]{0,1024}$/, 'must be one line'), z.number(), z.boolean()]),
+          )
+          .optional()
+          .describe('Server settings for the smoke test\'s PostgreSQL, one line each (e.g. wal_level: logical); shared_preload_libraries and session_preload_libraries add to the modules\' preloads'),
 
 export type ExtensionEntry = z.infer<typeof extensionEntry>;
 

@@ -1,7 +1,7 @@
 // Build keys: a content hash of everything that decides a job's output, so that equal inputs give
 // equal keys and any change (entry, images, recipe) gives a new one.
 import { hash } from 'node:crypto';
-import type { ExtensionEntry } from '../matrix/index.ts';
+import type { ExtensionEntry, PatchFile } from '../matrix/index.ts';
 import type { Platform } from '../types.ts';
 import { RECIPE_VERSION } from '../version.ts';
 
@@ -89,9 +89,11 @@ const RECIPE_JSON = `,"recipe":${JSON.stringify(RECIPE_VERSION)}}`;
 
 /** Build keys for one entry on many platforms. The entry's and each platform's canonical JSON are
  * written once, not once per job, and the key text is assembled from them: planning thousands of
- * jobs is dominated by this. Keys in canonical (sorted) order: builder, entry, platform, recipe. */
-export function keyer(entry: ExtensionEntry): (platform: Platform, platformName?: string) => string {
-  const entryJson = `,"entry":${canonicalJson(entry)}`;
+ * jobs is dominated by this. Keys in canonical (sorted) order: builder, entry, patches (the digests of the entry's patch files, when it has any), platform, recipe. */
+export function keyer(entry: ExtensionEntry, patches?: readonly PatchFile[]): (platform: Platform, platformName?: string) => string {
+  // The patches' bytes by digest, in order: entries without patches keep the keys they had.
+  const patchJson = patches && patches.length > 0 ? `,"patches":${JSON.stringify(patches.map((p) => p.sha256))}` : '';
+  const entryJson = `,"entry":${canonicalJson(entry)}${patchJson}`;
   return (platform, platformName = platform.name) =>
     hash('sha256', `{"builder":${platformJson(platform)}${entryJson},"platform":${JSON.stringify(platformName)}${RECIPE_JSON}`, 'hex');
 }
@@ -103,7 +105,7 @@ function platformJson(p: Platform): string {
   return json;
 }
 
-/** The key of one job: sha256 of the canonical JSON of {builder, platform, entry, recipe}. */
-export function buildKey(entry: ExtensionEntry, platform: Platform, platformName = platform.name): string {
-  return keyer(entry)(platform, platformName);
+/** The key of one job: sha256 of the canonical JSON of {builder, entry, patches, platform, recipe}. */
+export function buildKey(entry: ExtensionEntry, platform: Platform, platformName = platform.name, patches?: readonly PatchFile[]): string {
+  return keyer(entry, patches)(platform, platformName);
 }
