@@ -10,20 +10,22 @@
 //   next install or uninstall of that package rolls back from it before anything else.
 // --extensions-dir DIR: the package is laid out in a staging directory in DIR and renamed to
 //   DIR/NAME in one step.
-// Either way a manifest of what was installed (with SHA-256 digests) is kept: sharedir/trunkfarm/
-// NAME.json, or DIR/NAME/.trunkfarm-install.json; uninstall removes those files only, and refuses
-// if any of them changed since.
+// Either way a manifest of what was installed (with SHA-256 digests) is kept: PKGLIBDIR.trunkfarm/
+// NAME.json (outside every directory a package installs to; see install-state.ts), or
+// DIR/NAME/.trunkfarm-install.json; uninstall removes those files only, and refuses if any of them
+// changed since. Symlinks are installed with their targets mapped the way the files are.
 import { createHash, randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, chmod, copyFile, lstat, mkdir, mkdtemp, readFile, readlink, rename, rm, rmdir, symlink, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, delimiter, dirname, join } from 'node:path';
+import { basename, delimiter, dirname, join, posix } from 'node:path';
 import { UserError } from '../errors.ts';
-import { mapPaths, pgConfigDestination, searchPathSettings } from './layout.ts';
+import { checkPlace, parseJournal, parseManifest, statePaths, tempName, type InstallManifest, type Journal, type StatePaths } from './install-state.ts';
+import { mapPaths, pgConfigBases, pgConfigDestination, searchPathSettings } from './layout.ts';
 import type { PackageMeta } from './meta.ts';
 import { compatibilityProblems, probeHost, probePgConfig, type InstallTargetInfo } from './target.ts';
 import { readTrunk, readTrunkMeta, type OpenedTrunk } from './trunk/read.ts';
-import { comparePaths, type TreeEntry } from './tree.ts';
+import { comparePaths, resolveLink, withImpliedDirs, type TreeEntry } from './tree.ts';
 import { volumeTree } from './volume.ts';
 import { hashFile } from './stage.ts';
 
@@ -62,24 +64,7 @@ export interface UninstallReport {
   manifest: string;
 }
 
-/** What an install leaves behind to be undone exactly. Paths are absolute for --pg-config and
- * relative to DIR/NAME for --extensions-dir (so that DIR may move). */
-export interface InstallManifest {
-  trunkfarm: 1;
-  package: string;
-  version: string;
-  trunk: string;
-  sha256: string;
-  files: { path: string; sha256: string; mode: number }[];
-  symlinks: { path: string; target: string }[];
-  /** Directories the install created (removed again when empty). */
-  dirs: string[];
-}
-
-interface Journal {
-  manifest: InstallManifest;
-  temps: string[];
-}
+export type { InstallManifest };
 
 const VOLUME_MANIFEST = '.trunkfarm-install.json';
 
@@ -94,16 +79,17 @@ export async function uninstallTrunk(file: string, target: InstallTarget): Promi
   if (target.extensionsDir !== undefined) {
     const root = join(target.extensionsDir, meta.name);
     const manifestPath = join(root, VOLUME_MANIFEST);
-    const manifest = await loadManifest(manifestPath, meta.name, target.extensionsDir);
+    const manifest = await loadManifest(manifestPath, meta.name, target.extensionsDir, { root });
     const removed = await removeInstalled(manifest, root);
     await unlink(manifestPath);
     await rmdir(root).catch(() => {});
     return { package: manifest.package, version: manifest.version, removed, manifest: manifestPath };
   }
   const info = await probe(target.pgConfig);
-  const paths = statePaths(info, meta.name);
-  await recoverInterrupted(paths);
-  const manifest = await loadManifest(paths.manifest, meta.name, info.description);
+  const paths = await statePaths(info.dirs!, meta.name);
+  const bases = pgConfigBases(meta.name, info.dirs!);
+  await recoverInterrupted(paths, meta.name, bases);
+  const manifest = await loadManifest(paths.manifest, meta.name, info.description, { bases });
   const removed = await removeInstalled(manifest, undefined);
   await unlink(paths.manifest);
   await rmdir(paths.dir).catch(() => {});
@@ -118,8 +104,9 @@ async function installWithPgConfig(file: string, pgConfig: PgConfigTarget, optio
   try {
     const trunk = await openChecked(file, join(scratch, 'pkg'), info, {});
     const meta = trunk.meta;
-    const paths = statePaths(info, meta.name);
-    await recoverInterrupted(paths);
+    const paths = await statePaths(info.dirs!, meta.name);
+    const bases = pgConfigBases(meta.name, info.dirs!);
+    await recoverInterrupted(paths, meta.name, bases);
     await refuseIfInstalled(paths.manifest, meta);
     const interpreters = await findInterpreters(trunk);
 
@@ -130,19 +117,21 @@ async function installWithPgConfig(file: string, pgConfig: PgConfigTarget, optio
     );
     if (mapped.clash) throw new UserError(`${file}: "${mapped.clash[0]}" and "${mapped.clash[1]}" both install as ${mapped.clash[2]}`);
     const plan = leaves.filter((e) => mapped.map.has(e.path)).map((e) => ({ entry: e, dest: mapped.map.get(e.path)! }));
+    for (const { dest } of plan) await checkPlace(dest, bases, 'destination');
+    const links = mappedLinks(trunk, plan, (p) => pgConfigDestination(p, meta.name, info.dirs!), file);
     const existing = await existingPaths(plan.map((p) => p.dest));
     if (existing.length) throw new UserError(`refusing to overwrite files not installed by trunkfarm: ${listSome(existing)}`);
 
     const manifest: InstallManifest = emptyManifest(trunk);
-    manifest.dirs = await missingDirs([...plan.map((p) => dirname(p.dest)), paths.dir]);
-    const temps = plan.map((p) => join(dirname(p.dest), `.${basename(p.dest)}.trunkfarm-${randomBytes(4).toString('hex')}`));
+    manifest.dirs = await missingDirs(plan.map((p) => dirname(p.dest)));
+    const temps = plan.map((p) => tempName(p.dest, randomBytes(4).toString('hex')));
     for (const { entry, dest } of plan) {
-      if (entry.type === 'symlink') manifest.symlinks.push({ path: dest, target: entry.linkname! });
+      if (entry.type === 'symlink') manifest.symlinks.push({ path: dest, target: links.get(dest)! });
       else manifest.files.push({ path: dest, sha256: entry.sha256!, mode: entry.mode & 0o755 });
     }
-    // The journal goes first (its directory is the state directory), so that whatever follows
-    // can be undone by recoverInterrupted, also after a crash.
-    await mkdir(paths.dir, { recursive: true });
+    // The journal goes first, so that whatever follows can be undone by recoverInterrupted, also
+    // after a crash.
+    await mkdir(paths.dir, { recursive: true, mode: 0o755 });
     await writeJsonAtomic(paths.journal, { manifest, temps } satisfies Journal);
     try {
       for (const d of manifest.dirs) await mkdir(d).catch((err: NodeJS.ErrnoException) => {
@@ -152,7 +141,7 @@ async function installWithPgConfig(file: string, pgConfig: PgConfigTarget, optio
       for (const [i, { entry }] of plan.entries()) {
         const staged = join(scratch, 'pkg', entry.path);
         if (entry.type === 'symlink') {
-          await symlink(entry.linkname!, temps[i]!);
+          await symlink(links.get(plan[i]!.dest)!, temps[i]!);
           continue;
         }
         const f = manifest.files.find((m) => m.path === plan[i]!.dest)!;
@@ -174,7 +163,7 @@ async function installWithPgConfig(file: string, pgConfig: PgConfigTarget, optio
       await writeJsonAtomic(paths.manifest, manifest);
       await unlink(paths.journal);
     } catch (err) {
-      await recoverInterrupted(paths);
+      await recoverInterrupted(paths, meta.name, bases);
       throw err;
     }
     return {
@@ -191,22 +180,18 @@ async function installWithPgConfig(file: string, pgConfig: PgConfigTarget, optio
   }
 }
 
-function statePaths(info: InstallTargetInfo, name: string): { dir: string; manifest: string; journal: string } {
-  const dir = join(info.dirs!.sharedir!, 'trunkfarm');
-  return { dir, manifest: join(dir, `${name}.json`), journal: join(dir, `${name}.journal.json`) };
-}
-
 /** Undoes a half-done install recorded in a journal: removes its temporaries, and the files it
  * renamed into place (those are recognised by digest: the install had checked that nothing was
  * there before). A journal beside a written manifest means the install had completed. */
-async function recoverInterrupted(paths: { dir: string; manifest: string; journal: string }): Promise<boolean> {
-  let journal: Journal;
+async function recoverInterrupted(paths: StatePaths, name: string, bases: string[]): Promise<boolean> {
+  let text: string;
   try {
-    journal = JSON.parse(await readFile(paths.journal, 'utf8')) as Journal;
+    text = await readFile(paths.journal, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw new UserError(`${paths.journal}: unreadable install journal (${(err as Error).message}); inspect and remove it`);
   }
+  const journal: Journal = await parseJournal(text, paths.journal, name, bases);
   const completed = await readFile(paths.manifest, 'utf8').then(
     (text) => (JSON.parse(text) as InstallManifest).sha256 === journal.manifest.sha256,
     () => false,
@@ -219,9 +204,7 @@ async function recoverInterrupted(paths: { dir: string; manifest: string; journa
     for (const s of journal.manifest.symlinks) {
       if ((await readlink(s.path).catch(() => undefined)) === s.target) await unlink(s.path);
     }
-    for (const d of [...journal.manifest.dirs].sort(comparePaths).reverse()) {
-      if (d !== paths.dir) await rmdir(d).catch(() => {});
-    }
+    for (const d of [...journal.manifest.dirs].sort(comparePaths).reverse()) await rmdir(d).catch(() => {});
   }
   await unlink(paths.journal);
   if (!completed) await rmdir(paths.dir).catch(() => {});
@@ -312,18 +295,36 @@ async function openChecked(
 async function refuseIfInstalled(manifestPath: string, meta: PackageMeta): Promise<void> {
   const text = await readFile(manifestPath, 'utf8').catch(() => undefined);
   if (text === undefined) return;
-  const m = JSON.parse(text) as InstallManifest;
-  throw new UserError(`${meta.name} ${m.version} is already installed (${manifestPath}); uninstall it first`);
+  const version = (() => {
+    try {
+      return String((JSON.parse(text) as InstallManifest).version);
+    } catch {
+      return '(unreadable manifest)';
+    }
+  })();
+  throw new UserError(`${meta.name} ${version} is already installed (${manifestPath}); uninstall it first`);
 }
 
-async function loadManifest(path: string, name: string, where: string): Promise<InstallManifest> {
+async function loadManifest(path: string, name: string, where: string, place: { bases: string[] } | { root: string }): Promise<InstallManifest> {
   const text = await readFile(path, 'utf8').catch(() => undefined);
   if (text === undefined) throw new UserError(`${name} was not installed by trunkfarm into ${where} (no ${path})`);
-  try {
-    return JSON.parse(text) as InstallManifest;
-  } catch {
-    throw new UserError(`${path}: not a readable install manifest`);
+  return parseManifest(text, path, name, place);
+}
+
+/** The target each installed symlink gets: its package target, resolved inside the package and
+ * mapped like the files, written relative to the link's own destination. A link whose target is
+ * not installed is refused (it would dangle or point at whatever is there). */
+function mappedLinks(trunk: OpenedTrunk, plan: { entry: TreeEntry; dest: string }[], destination: (path: string) => string | null, file: string): Map<string, string> {
+  const view = withImpliedDirs(new Map(trunk.entries.map((e) => [e.path, e] as const)));
+  const out = new Map<string, string>();
+  for (const { entry, dest } of plan) {
+    if (entry.type !== 'symlink') continue;
+    const r = resolveLink(view, entry.path);
+    const to = r.ok ? destination(r.path) : null;
+    if (to === null) throw new UserError(`${file}: symlink "${entry.path}" -> "${entry.linkname}" names ${r.ok ? `"${r.path}", which is not installed` : r.reason}`);
+    out.set(dest, posix.relative(dirname(dest), to));
   }
+  return out;
 }
 
 /** Checks everything first, then removes: a refusal leaves every file in place. */

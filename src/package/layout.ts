@@ -45,6 +45,15 @@ export function pgConfigDestination(path: string, name: string, dirs: PgDirs): s
   return null;
 }
 
+/** Every directory pgConfigDestination places files below: a package can write anything inside
+ * these, so the installer's own state must lie outside all of them. */
+export function pgConfigBases(name: string, dirs: PgDirs): string[] {
+  const bases = Object.values(PG_CONFIG_FLAG).flatMap((flag) => (dirs[flag] ? [posix.resolve(dirs[flag])] : []));
+  if (dirs.pkglibdir) bases.push(posix.resolve(posix.dirname(dirs.pkglibdir), 'share'));
+  if (dirs.docdir) bases.push(posix.resolve(dirs.docdir, 'extension', name));
+  return [...new Set(bases)];
+}
+
 /** Destination of a package path relative to /extensions/NAME, or null when it has no place in
  * that layout (headers, man pages, message catalogues, sysconf: PostgreSQL would not look for
  * them there; READMEs and the trunk's own metadata). */
@@ -95,7 +104,7 @@ export function mapPaths(
 
 /** `AS '$libdir/postgis-3'` names PostgreSQL's own pkglibdir, where a mounted extension is not;
  * plain `'postgis-3'` is searched along dynamic_library_path. PostgreSQL 18 (18.6, measured in
- * test/package/oci/pg18-library-names.slow.test.ts) falls back to the path for `$libdir/` names by
+ * test/package/pg18-library-names.slow.test.ts) falls back to the path for `$libdir/` names by
  * itself, in control files, extension scripts and plain CREATE FUNCTION alike: rewriting the
  * scripts' literals keeps the layer from depending on that. Returns the new text and how many
  * literals changed. */

@@ -2,7 +2,7 @@
 // one else uses, and removes them again.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { appendFile, copyFile, lstat, mkdir, readdir, readFile, readlink, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { appendFile, copyFile, lstat, mkdir, readdir, readFile, readlink, realpath, rm, rmdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installTrunk, probePgConfig, uninstallTrunk, writeTrunk, type PackageMeta } from '../../src/package/index.ts';
@@ -165,7 +165,7 @@ describe('install --pg-config (real PostgreSQL 15)', () => {
       });
       expect(child.signal, child.stderr).toBe('SIGKILL');
       // Killed: some files are in place, the journal says what to undo.
-      const journal = `${dirs.sharedir}/trunkfarm/${t.name}.journal.json`;
+      const journal = `${dirs.pkglibdir}.trunkfarm/${t.name}.journal.json`;
       expect(existsSync(journal)).toBe(true);
       expect(existsSync(`${dirs.sharedir}/extension/${t.name}.control`) || existsSync(`${dirs.bindir}/${t.name}-report`)).toBe(true);
       // The next install of that package rolls back first, then installs cleanly.
@@ -353,5 +353,79 @@ describe('install --key: verification first, nothing written unless it passes', 
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^installed /);
     expect(await readdir(ext)).toEqual([t.name]);
+  });
+});
+
+describe('install --pg-config: hostile trunks and state', () => {
+  const stateDir = () => `${dirs.pkglibdir}.trunkfarm`;
+
+  it('keeps its state where no package installs: a planted journal or manifest changes nothing', async () => {
+    const sentinel = join(dir, 'sentinel.txt');
+    await writeFile(sentinel, 'keep me\n');
+    const sum = execFileSync('sha256sum', [sentinel], { encoding: 'utf8' }).split(' ')[0]!;
+    const victim = uniqueName();
+    const planted = { trunkfarm: 1, package: victim, version: '9', trunk: 'x', sha256: 'x', files: [{ path: sentinel, sha256: sum, mode: 0o644 }], symlinks: [], dirs: [dir] };
+    const evil = await trunkFor({
+      stage: async (s) => {
+        await put(s, `pgsql/share/trunkfarm/${victim}.journal.json`, JSON.stringify({ manifest: planted, temps: [sentinel] }));
+        await put(s, `pgsql/share/trunkfarm/${victim}.json`, JSON.stringify(planted));
+      },
+    });
+    const before = await snapshot();
+    await installTrunk(evil.path, { pgConfig: PG15_CONFIG });
+    installed.push({ trunk: evil.path, target: { pgConfig: PG15_CONFIG } });
+    const stage = await makeStage(join(dir, `stage-${n++}`), victim);
+    const out = join(dir, `out-${n++}`);
+    await mkdir(out);
+    const v = await writeTrunk(stage, sampleMeta({ name: victim }), out);
+    await installTrunk(v.path, { pgConfig: PG15_CONFIG });
+    expect(await readFile(sentinel, 'utf8')).toBe('keep me\n');
+    await uninstallTrunk(v.path, { pgConfig: PG15_CONFIG });
+    expect(await readFile(sentinel, 'utf8')).toBe('keep me\n');
+    await uninstallTrunk(evil.path, { pgConfig: PG15_CONFIG });
+    installed.pop();
+    await rmdir(`/usr/lib/postgresql/15/share`).catch(() => {});
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('refuses a manifest or journal in its state that names files outside the package', async () => {
+    const t = await trunkFor();
+    await installTrunk(t.path, { pgConfig: PG15_CONFIG });
+    installed.push({ trunk: t.path, target: { pgConfig: PG15_CONFIG } });
+    const manifestPath = join(stateDir(), `${t.name}.json`);
+    const good = await readFile(manifestPath, 'utf8');
+    const sentinel = join(dir, 'sentinel-2.txt');
+    await writeFile(sentinel, 'keep me\n');
+    const m = JSON.parse(good) as { files: { path: string; sha256: string; mode: number }[] };
+    m.files.push({ path: sentinel, sha256: execFileSync('sha256sum', [sentinel], { encoding: 'utf8' }).split(' ')[0]!, mode: 0o644 });
+    await writeFile(manifestPath, JSON.stringify(m));
+    await expect(uninstallTrunk(t.path, { pgConfig: PG15_CONFIG })).rejects.toThrow(`${manifestPath}: files[${m.files.length - 1}].path "${sentinel}" is not a place this package installs to`);
+    const journalPath = join(stateDir(), `${t.name}.journal.json`);
+    await writeFile(manifestPath, good);
+    await writeFile(journalPath, JSON.stringify({ manifest: { ...JSON.parse(good), sha256: 'other' }, temps: [sentinel] }));
+    await expect(uninstallTrunk(t.path, { pgConfig: PG15_CONFIG })).rejects.toThrow(`${journalPath}: temps[0] "${sentinel}" is not a temporary of a file this package installs`);
+    await rm(journalPath);
+    expect(await readFile(sentinel, 'utf8')).toBe('keep me\n');
+    await uninstallTrunk(t.path, { pgConfig: PG15_CONFIG });
+    installed.pop();
+  });
+
+  it('maps symlinks with their targets: a link across pg_config directories points at the installed file', async () => {
+    const t = await trunkFor({ stage: async (s, name) => symlink(`../../pkglib/${name}.so`, join(s, `pgsql/share/extension/${name}-module.so`)) });
+    await installTrunk(t.path, { pgConfig: PG15_CONFIG });
+    installed.push({ trunk: t.path, target: { pgConfig: PG15_CONFIG } });
+    expect(await realpath(`${dirs.sharedir}/extension/${t.name}-module.so`)).toBe(`${dirs.pkglibdir}/${t.name}.so`);
+    await uninstallTrunk(t.path, { pgConfig: PG15_CONFIG });
+    installed.pop();
+    expect(existsSync(`${dirs.sharedir}/extension/${t.name}-module.so`)).toBe(false);
+  });
+
+  it('refuses to write below a symlink another package put into a pg_config directory', async () => {
+    const a = await trunkFor({ stage: async (s, name) => symlink('extension', join(s, `pgsql/share/${name}-alias`)) });
+    await installTrunk(a.path, { pgConfig: PG15_CONFIG });
+    installed.push({ trunk: a.path, target: { pgConfig: PG15_CONFIG } });
+    const b = await trunkFor({ stage: async (s, name) => put(s, `pgsql/share/${a.name}-alias/${name}.sql`, 'select 1;\n') });
+    await expect(installTrunk(b.path, { pgConfig: PG15_CONFIG })).rejects.toThrow(`${dirs.sharedir}/${a.name}-alias/${b.name}.sql: goes through the symlink ${dirs.sharedir}/${a.name}-alias; refusing to write through it`);
+    expect(existsSync(`${dirs.sharedir}/extension/${b.name}.sql`)).toBe(false);
   });
 });
