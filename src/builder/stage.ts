@@ -1,7 +1,7 @@
 // Turns what `make install DESTDIR=...` left (absolute paths such as
 // usr/lib/postgresql/17/lib/vector.so) into the trunk layout, pgsql/<pg_config dir>/..., using the
 // builder's own pg_config, so that one layout serves every distribution.
-import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, readlink, rename, rm, symlink, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.ts';
 
@@ -50,7 +50,10 @@ async function walk(root: string, rel = ''): Promise<string[]> {
 }
 
 /** Moves every installed file under `destdir` into `stage/pgsql/...`. Files outside PostgreSQL's
- * directories are an error: an installer could not place them, and they would be lost. */
+ * directories are an error: an installer could not place them, and they would be lost. Symlinks
+ * are mapped like the files: one to a path outside PostgreSQL's directories (or outside DESTDIR)
+ * is refused, one to a path inside is written relative to the staged target. An absolute target
+ * names the installed location, which DESTDIR holds. */
 export async function layoutStage(destdir: string, stage: string, pg: PgConfig): Promise<string[]> {
   // Longest directory first: pkglibdir (/usr/lib/postgresql/17/lib) sits inside or beside libdir.
   const dirs = Object.entries(LAYOUT_DIRS)
@@ -58,19 +61,37 @@ export async function layoutStage(destdir: string, stage: string, pg: PgConfig):
     .sort((a, b) => b.prefix.length - a.prefix.length);
   const files = (await walk(destdir)).sort();
   if (files.length === 0) throw new UserError('the build installed no files (is DESTDIR honoured by its install step?)');
+  const staged = (file: string): string | undefined => {
+    const dir = dirs.find((d) => file === d.prefix || file.startsWith(`${d.prefix}/`));
+    return dir ? path.posix.join('pgsql', dir.layout, file.slice(dir.prefix.length + 1)) : undefined;
+  };
   const outside: string[] = [];
   const moves: [string, string][] = [];
   for (const file of files) {
-    const dir = dirs.find((d) => file === d.prefix || file.startsWith(`${d.prefix}/`));
-    if (!dir) outside.push(`/${file}`);
-    else moves.push([file, path.join('pgsql', dir.layout, file.slice(dir.prefix.length + 1))]);
+    const to = staged(file);
+    if (to === undefined) outside.push(`/${file}`);
+    else moves.push([file, to]);
   }
   if (outside.length > 0) {
     throw new UserError(`the build installed files outside PostgreSQL's directories, which no installer could place:\n  ${outside.slice(0, 20).join('\n  ')}`);
   }
+  const links = new Map<string, string>();
+  for (const [from, to] of moves) {
+    const target = await readlink(path.join(destdir, from)).catch(() => undefined);
+    if (target === undefined) continue;
+    const resolved = path.posix.normalize(target.startsWith('/') ? target.slice(1) : path.posix.join(path.posix.dirname(from), target));
+    const mapped = resolved === '..' || resolved.startsWith('../') ? undefined : staged(resolved);
+    if (mapped === undefined) throw new UserError(`the build installed a symlink that leaves PostgreSQL's directories: /${from} -> ${target}`);
+    links.set(to, path.posix.relative(path.posix.dirname(to), mapped));
+  }
   for (const [from, to] of moves) {
     await mkdir(path.dirname(path.join(stage, to)), { recursive: true });
-    await rename(path.join(destdir, from), path.join(stage, to));
+    const link = links.get(to);
+    if (link === undefined) await rename(path.join(destdir, from), path.join(stage, to));
+    else {
+      await unlink(path.join(destdir, from));
+      await symlink(link, path.join(stage, to));
+    }
   }
   // Every file has moved; what is left is empty directories.
   await rm(destdir, { recursive: true, force: true });

@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { join, posix, resolve } from 'node:path';
 import { UserError } from '../errors.ts';
+import { pathWithin } from '../files/within.ts';
 import type { Libc } from '../types.ts';
 import { KNOWN_DATA, dataPresent, dataTarget } from './data.ts';
 import { ARCH_MACHINE, type BundledLibrary, type CheckOptions, type CheckResult, LIBC_PARTS, checkScanned, parseOptionsFor } from './check.ts';
@@ -76,7 +77,8 @@ export async function bundleTree(dir: string, options: BundleOptions): Promise<C
     result = await bundleInPlace(work, { ...options, name: options.name ?? basename(root) });
   } catch (err) {
     rmSync(work, { recursive: true, force: true });
-    throw err;
+    // Name the tree the caller gave, not the working copy.
+    throw err instanceof UserError ? new UserError(err.message.replaceAll(work, root), { exitCode: err.exitCode }) : err;
   }
   const old = `${root}.replaced-${process.pid}`;
   renameSync(root, old);
@@ -88,7 +90,8 @@ export async function bundleTree(dir: string, options: BundleOptions): Promise<C
 async function bundleInPlace(dir: string, options: BundleOptions): Promise<CheckResult> {
   const parse = parseOptionsFor(options);
   const first = scanTree(dir, parse);
-  const libDir = join(dir, first.libDir);
+  // The tree may hold symlinks (from the extension's install step): no write follows one out.
+  const libDir = pathWithin(dir, first.libDir);
   mkdirSync(libDir, { recursive: true });
   const want = options.platform === undefined ? { machine: options.inventory.machine, class: options.inventory.class } : ARCH_MACHINE[options.platform.arch];
   const libc = options.platform?.libc ?? options.inventory.libc;
@@ -141,7 +144,7 @@ async function bundleInPlace(dir: string, options: BundleOptions): Promise<Check
       if (dataPresent(dir, target, known)) continue;
       const from = await options.source.dataDir?.(known.name, b.lib);
       if (from === undefined || (known.marker !== undefined && !existsSync(join(from, known.marker)))) continue;
-      cpSync(from, join(dir, target), { recursive: true, dereference: true });
+      cpSync(from, pathWithin(dir, target), { recursive: true, dereference: true });
       copiedFrom.set(target, from);
     }
   }
@@ -152,9 +155,10 @@ async function bundleInPlace(dir: string, options: BundleOptions): Promise<Check
   for (const [soname, b] of bundled) {
     if (b.lib.licenseText === undefined || !existsSync(b.lib.licenseText)) continue;
     const file = posix.join('licenses', b.lib.package ?? soname, 'copyright');
-    if (!existsSync(join(dir, file))) {
+    const at = pathWithin(dir, file);
+    if (!existsSync(at)) {
       mkdirSync(join(dir, posix.dirname(file)), { recursive: true });
-      cpSync(b.lib.licenseText, join(dir, file), { dereference: true });
+      cpSync(b.lib.licenseText, at, { dereference: true });
     }
     licenseFiles.set(soname, file);
   }
@@ -204,8 +208,8 @@ function unfit(lib: FetchedLibrary, want: { machine: string; class: 32 | 64 }, l
 function place(lib: FetchedLibrary, libDir: string, root: string): { file: string; links: string[] } {
   const chain = lib.linkChain.length > 0 ? lib.linkChain : [lib.soname];
   const realName = chain[chain.length - 1] as string;
-  const target = join(libDir, realName);
   const rel = (p: string) => posix.relative(root, p.split('\\').join('/'));
+  const target = pathWithin(root, rel(join(libDir, realName)));
   if (existsSync(target)) {
     if (!readFileSync(target).equals(readFileSync(lib.realPath))) throw new UserError(`cannot bundle ${lib.soname}: ${rel(target)} exists and differs from ${lib.source ?? lib.realPath}`);
   } else {

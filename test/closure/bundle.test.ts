@@ -186,6 +186,45 @@ describe('bundleTree', () => {
     expect(readdirSync(join(root, '..'))).toEqual(['unchanged']);
   });
 
+  describe('never writes through a symlink the tree holds', () => {
+    /** A tree whose module lies in pgsql/lib (so that pkglib may be anything), and an outside
+     * directory that must stay empty. */
+    const hostile = (name: string) => {
+      const root = join(work, name, name);
+      place(build.module, join(root, 'pgsql/lib'), `${name}.so`);
+      const outside = join(work, `${name}-outside`);
+      mkdirSync(outside);
+      return { root, outside };
+    };
+    const refused = async (root: string, message: string) => {
+      const err = await bundleTree(root, { inventory: glibc, source: rootfsSource(build.root) }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(UserError);
+      expect((err as Error).message).toBe(message);
+    };
+
+    it('pgsql/pkglib -> /elsewhere', async () => {
+      const { root, outside } = hostile('linkedlib');
+      symlinkSync(outside, join(root, 'pgsql/pkglib'));
+      await refused(root, `${root}/pgsql/pkglib: a symlink to ${outside}, outside ${root}; refusing to write through it`);
+      expect(readdirSync(outside)).toEqual([]);
+    });
+
+    it('a dangling link at a bundled library\'s name', async () => {
+      const { root, outside } = hostile('danglinglib');
+      mkdirSync(join(root, 'pgsql/pkglib'));
+      symlinkSync(join(outside, 'planted.so'), join(root, 'pgsql/pkglib/libfoo.so.1.2.3'));
+      await refused(root, `${root}/pgsql/pkglib/libfoo.so.1.2.3: a dangling symlink (to ${outside}/planted.so); refusing to write through it`);
+      expect(readdirSync(outside)).toEqual([]);
+    });
+
+    it('licenses -> /elsewhere', async () => {
+      const { root, outside } = hostile('linkedlicenses');
+      symlinkSync(outside, join(root, 'licenses'));
+      await refused(root, `${root}/licenses: a symlink to ${outside}, outside ${root}; refusing to write through it`);
+      expect(readdirSync(outside)).toEqual([]);
+    });
+  });
+
   it('points an executable in pgsql/bin at the bundled libraries from its own directory', async () => {
     const pg = glibc.postgres[0];
     if (pg === undefined) return;
