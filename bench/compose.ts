@@ -13,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { buildJob, readResult } from '../src/builder/index.ts';
 import { compose, parseImageRef, pushComposition, registryRepository } from '../src/compose/index.ts';
 import { loadValidMatrix } from '../src/matrix/index.ts';
-import { expandJobs } from '../src/plan/index.ts';
+import { expandTargets } from '../src/plan/index.ts';
 import { publish } from '../src/publish/index.ts';
 import { createClient, parseReference } from '../src/publish/registry/index.ts';
 import { startServer } from '../src/serve/server.ts';
@@ -29,11 +29,11 @@ async function pgvectorJob(): Promise<string> {
   if ((await readResult(ready))?.status === 'built') return ready;
   const matrix = await loadValidMatrix('matrix');
   const loaded = matrix.entries.find((e) => e.entry.name === 'pgvector')!;
-  const job = expandJobs(matrix, [loaded]).find((j) => j.pg === 17 && j.libc === 'glibc' && j.arch === 'amd64')!;
-  const platform = matrix.platforms.find((p) => p.name === job.platform)!;
+  const target = expandTargets(matrix, [loaded]).find(({ job: j }) => j.pg === 17 && j.libc === 'glibc' && j.arch === 'amd64')!;
+  const { job } = target;
   const out = await mkdtemp(path.join(tmpdir(), 'trunkfarm-bench-compose-'));
   console.log('building pgvector for PostgreSQL 17 first (no out/ from the quick start)');
-  const result = await buildJob(job, loaded.entry, platform, matrix, { out, images: 'local', log: () => {} });
+  const result = await buildJob(target, { out, matrixDir: matrix.dir, images: 'local', reporter: () => ({ line: () => {}, started: () => {}, output: () => null, finished: () => {} }) });
   if (result.status !== 'built') throw new Error(`pgvector build failed at ${result.failure?.step}: ${result.failure?.message}`);
   return path.join(out, `pgvector-0.8.0+${job.platform}`);
 }

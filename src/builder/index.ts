@@ -1,3 +1,6 @@
-export { buildJob, type BuildOptions, type ImageChoice, StepError } from './run.ts';
+export { buildJob } from './build-job.ts';
+export { type BuildOptions, type BuildTarget, type ImageChoice, type JobContext } from './context.ts';
 export { jobDirName, readResult, type JobResult, type StepRecord } from './job.ts';
 export { detectEngine, type Engine } from './engine.ts';
+export { streamReporter } from './progress.ts';
+export { StepError, type StepReporter } from './step-runner.ts';

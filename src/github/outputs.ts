@@ -168,11 +168,11 @@ export interface EntryLocation {
 const STEP_FIELDS: Record<string, readonly PropertyKey[]> = {
   source: ['source'],
   dependencies: ['dependencies', 'packages'],
-  build: ['dependencies', 'pipeline'],
+  compile: ['dependencies', 'pipeline'],
   stage: ['contents'],
   closure: ['dependencies', 'packages'],
   package: ['contents'],
-  test: ['test'],
+  smoke: ['test'],
   installcheck: ['test', 'installcheck'],
 };
 

@@ -1,12 +1,20 @@
 // Expands the matrix into jobs: extension x Postgres major x arch x libc, minus each entry's
 // range and exclusions. SQL-only packages build once per major, on the default platform.
-import { entryPlatforms, type LoadedEntry, type Matrix } from '../matrix/index.ts';
+import { entryPlatforms, type ExtensionEntry, type LoadedEntry, type Matrix } from '../matrix/index.ts';
 import type { Job, Platform } from '../types.ts';
 import { keyer } from './key.ts';
 
 export interface PlannedJob extends Job {
   /** Matrix file the job comes from, as displayPath names it. */
   file: string;
+}
+
+/** A planned job with what it is built from: its entry and the platform it builds on (for an
+ * SQL-only package, the major's default platform). */
+export interface PlannedTarget {
+  job: PlannedJob;
+  entry: ExtensionEntry;
+  platform: Platform;
 }
 
 /** Jobs of `entries`, sorted. With `only`, just the cells it accepts: the others are never keyed,
@@ -17,7 +25,16 @@ export function expandJobs(
   entries: readonly LoadedEntry[] = matrix.entries,
   only?: (loaded: LoadedEntry, platform: Platform) => boolean,
 ): PlannedJob[] {
-  const jobs: PlannedJob[] = [];
+  return expandTargets(matrix, entries, only).map((t) => t.job);
+}
+
+/** expandJobs, each job with its entry and platform. */
+export function expandTargets(
+  matrix: Matrix,
+  entries: readonly LoadedEntry[] = matrix.entries,
+  only?: (loaded: LoadedEntry, platform: Platform) => boolean,
+): PlannedTarget[] {
+  const targets: PlannedTarget[] = [];
   for (const loaded of entries) {
     const { entry, file } = loaded;
     let cells = entryPlatforms(entry, matrix.platforms);
@@ -25,18 +42,18 @@ export function expandJobs(
       cells = cells.filter((p) => only(loaded, p));
       if (cells.length === 0) continue;
     }
-    const key = keyer(entry, loaded.patches);
+    const key = keyer(entry);
     if (entry.language === 'sql') {
       const { arch, libc } = matrix.platformsFile.default;
       for (const p of cells) {
         if (p.arch !== arch || p.libc !== libc) continue;
-        jobs.push(job(entry.name, entry.version, file, p, `pg${p.pg}-any`, key(p, `pg${p.pg}-any`)));
+        targets.push({ job: job(entry.name, entry.version, file, p, `pg${p.pg}-any`, key(p, `pg${p.pg}-any`)), entry, platform: p });
       }
     } else {
-      for (const p of cells) jobs.push(job(entry.name, entry.version, file, p, p.name, key(p)));
+      for (const p of cells) targets.push({ job: job(entry.name, entry.version, file, p, p.name, key(p)), entry, platform: p });
     }
   }
-  return jobs.sort(compareJobs);
+  return targets.sort((a, b) => compareJobs(a.job, b.job));
 }
 
 function job(extension: string, version: string, file: string, p: Platform, platform: string, key: string): PlannedJob {

@@ -6,7 +6,7 @@
 // with one empty commit will do); the file is created on the first write.
 import { UserError } from '../errors.ts';
 import type { PublishedIndexFile } from '../types.ts';
-import { githubError, githubMessage, isRequestError, type GitHubClient } from './github.ts';
+import { githubError, githubMessage, isRequestError, type GitHubClient } from '../github/api.ts';
 import { emptyIndex, parseIndex, serializeIndex } from './index-merge.ts';
 import type { IndexStore } from './index-store.ts';
 

@@ -9,7 +9,7 @@ import { UserError } from '../errors.ts';
 import { mergeLayout, resolveRef } from '../package/index.ts';
 import { chooseSigningMethod, expectedSigner, loadSigningKey, signArtifact } from '../sign/index.ts';
 import type { IndexEntry } from '../types.ts';
-import { createGitHubClient } from './github.ts';
+import { createGitHubClient } from '../github/api.ts';
 import { fileIndexStore, githubIndexStore, type IndexStore, registryIndexStore, updateIndex } from './index-store.ts';
 import { signImages } from './image-signatures.ts';
 import { createClient, getManifest, parseReference, pushLayout, type RegistryClient } from './registry/index.ts';

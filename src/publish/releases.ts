@@ -14,7 +14,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UserError } from '../errors.ts';
-import { githubError, isAlreadyExists, isRequestError, type GitHubClient } from './github.ts';
+import { githubError, isAlreadyExists, isRequestError, type GitHubClient } from '../github/api.ts';
 
 /** The release tag of an extension version. */
 export function releaseTag(extension: string, version: string): string {

@@ -8,7 +8,7 @@ import { bundleFromJSON, isBundleWithDsseEnvelope } from '@sigstore/bundle';
 import { toSignedEntity, Verifier } from '@sigstore/verify';
 import { createPublicKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { loadGitHubRun } from './github.ts';
+import { loadGitHubRun } from './provenance.ts';
 import type { VerifyingKey } from './key.ts';
 import type { SigningMethod } from './sign.ts';
 import { keyTrustMaterial } from './trust.ts';

@@ -22,8 +22,7 @@ export type {
   Statement,
   Subject,
 } from './types.ts';
-export { buildProvenance, builderImageInput, githubRunFromClaims, localBuilderId } from './provenance.ts';
-export { hasActionsIdToken, loadGitHubRun } from './github.ts';
+export { buildProvenance, builderImageInput, githubRunFromClaims, loadGitHubRun, localBuilderId } from './provenance.ts';
 export { readSidecar, sidecarPath, writeSidecar } from './sidecar.ts';
 export {
   generateKeyFiles,

@@ -4,6 +4,7 @@
 // farm knows (matrix entry, platform, source archive, builder image) goes beside them.
 import { hostname } from 'node:os';
 import { UserError } from '../errors.ts';
+import { decodeJwtClaims, githubServerUrl, requestIdToken } from '../github/oidc.ts';
 import { VERSION } from '../version.ts';
 import {
   FARM_BUILD_TYPE,
@@ -91,6 +92,13 @@ export function localBuilderId(env: NodeJS.ProcessEnv = process.env): string {
     return named;
   }
   return `${LOCAL_BUILDER_PREFIX}${encodeURIComponent(hostname())}`;
+}
+
+/** Reads the run's facts from a fresh workflow OIDC token. The token is not verified here: it comes
+ * from the runner itself, and the signing certificate Fulcio issues from it is what a verifier
+ * trusts; these claims only describe the run, and they say what the certificate will say. */
+export async function loadGitHubRun(env: NodeJS.ProcessEnv = process.env): Promise<GitHubRun> {
+  return githubRunFromClaims(decodeJwtClaims(await requestIdToken(env)), githubServerUrl(env));
 }
 
 /** Maps the claims of a GitHub Actions OIDC token to the facts provenance records, the way

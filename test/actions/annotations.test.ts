@@ -164,9 +164,9 @@ describe('annotateBuild', () => {
     };
     const lines = entryYaml('foo', 'test:\n  sql: SELECT 1\n').split('\n');
     const lineOf = (text: string) => lines.findIndex((l) => l.includes(text)) + 1;
-    expect(await at('build')).toBe(lineOf('pipeline: pgxs'));
+    expect(await at('compile')).toBe(lineOf('pipeline: pgxs'));
     expect(await at('source')).toBe(lineOf('url: '));
-    expect(await at('test')).toBe(lineOf('sql: SELECT 1'));
+    expect(await at('smoke')).toBe(lineOf('sql: SELECT 1'));
     // A step with no field of its own: the top of the entry.
     expect(await at('images')).toBe(1);
   });

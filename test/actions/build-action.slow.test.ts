@@ -142,8 +142,8 @@ describe('actions/build with a build that fails', () => {
     expect(run.outputs.trunk).toBe('');
     expect(run.outputs.sha256).toBe('');
     const result = JSON.parse(await readFile(run.outputs.result!, 'utf8')) as { status: string; failure: { step: string } };
-    expect(result).toMatchObject({ status: 'failed', failure: { step: 'build' } });
-    expect(run.summary).toMatch(/<td>broken-1\.0\.0\+pg17-gnulinux-amd64<\/td><td>failed \(build\)<\/td>/);
+    expect(result).toMatchObject({ status: 'failed', failure: { step: 'compile' } });
+    expect(run.summary).toMatch(/<td>broken-1\.0\.0\+pg17-gnulinux-amd64<\/td><td>failed \(compile\)<\/td>/);
     // An annotation on the entry's pipeline line, which the failed build step follows from.
     const line = entry.split('\n').findIndex((l) => l.includes('pipeline:')) + 1;
     expect(run.commands).toContainEqual({

@@ -10,8 +10,8 @@ import { liveContainers } from '../../src/builder/engine.ts';
 import { readElf } from '../../src/closure/index.ts';
 import { readTrunk, readTrunkMeta } from '../../src/package/index.ts';
 import { loadValidMatrix } from '../../src/matrix/index.ts';
-import { expandJobs } from '../../src/plan/index.ts';
-import { buildOne, buildShared } from '../support/build.ts';
+import { expandTargets } from '../../src/plan/index.ts';
+import { buildOne, buildShared, collect } from '../support/build.ts';
 
 const MINUTES = 60_000;
 
@@ -19,8 +19,8 @@ describe('building pgvector for PostgreSQL 17 (glibc, amd64)', () => {
   it('builds, passes installcheck and the closure check, packages, loads in the base image, and skips an unchanged rebuild', async () => {
     const { result, dir } = await buildOne('pgvector', 17);
     expect(result.steps.map((s) => [s.name, s.status])).toEqual([
-      ['source', 'ok'], ['images', 'ok'], ['dependencies', 'ok'], ['pg_config', 'ok'], ['build', 'ok'], ['installcheck', 'ok'],
-      ['stage', 'ok'], ['inventory', 'ok'], ['closure', 'ok'], ['package', 'ok'], ['test', 'ok'],
+      ['source', 'ok'], ['images', 'ok'], ['dependencies', 'ok'], ['compile', 'ok'], ['installcheck', 'ok'],
+      ['stage', 'ok'], ['closure', 'ok'], ['package', 'ok'], ['smoke', 'ok'],
     ]);
     expect(result.source!.sha256).toBe('867a2c328d4928a5a9d6f052cd3bc78c7d60228a9b914ad32aa3db88e9de27b0');
     expect(result.closure).toMatchObject({ ok: true, bundled: [] });
@@ -28,8 +28,8 @@ describe('building pgvector for PostgreSQL 17 (glibc, amd64)', () => {
     expect(path.basename(trunk)).toBe('pgvector-0.8.0+pg17-gnulinux-amd64.trunk');
     expect((await stat(trunk)).size).toBe(result.artifacts!.trunk.size);
     // Portable code: no -march=native in what the build ran.
-    expect(await readFile(path.join(dir, 'logs', 'build.log'), 'utf8')).not.toMatch(/-march=native/);
-    expect(await readFile(path.join(dir, 'logs', 'test.log'), 'utf8')).toMatch(/CREATE EXTENSION/);
+    expect(await readFile(path.join(dir, 'logs', 'compile.log'), 'utf8')).not.toMatch(/-march=native/);
+    expect(await readFile(path.join(dir, 'logs', 'smoke.log'), 'utf8')).toMatch(/CREATE EXTENSION/);
     // The oldest glibc it runs on: the newest GLIBC_ symbol version it asks for, which the base
     // image provides.
     const meta = await readTrunkMeta(trunk);
@@ -41,10 +41,9 @@ describe('building pgvector for PostgreSQL 17 (glibc, amd64)', () => {
     // The same key again: skipped outright, the artifact untouched.
     const matrix = await loadValidMatrix('matrix');
     const loaded = matrix.entries.find((e) => e.entry.name === 'pgvector')!;
-    const job = expandJobs(matrix, [loaded]).find((j) => j.platform === 'pg17-gnulinux-amd64')!;
-    const platform = matrix.platforms.find((p) => p.name === 'pg17-gnulinux-amd64')!;
+    const target = expandTargets(matrix, [loaded]).find(({ job }) => job.platform === 'pg17-gnulinux-amd64')!;
     const lines: string[] = [];
-    const again = await buildJob(job, loaded.entry, platform, matrix, { out: path.dirname(dir), images: 'local', log: (l) => lines.push(l) });
+    const again = await buildJob(target, { out: path.dirname(dir), matrixDir: matrix.dir, images: 'local', reporter: collect(lines) });
     expect(lines).toEqual([expect.stringMatching(/up to date/)]);
     expect(again.finishedAt).toBe(result.finishedAt);
   }, 15 * MINUTES);
@@ -62,8 +61,8 @@ describe('bundling a library the base image lacks', () => {
     expect(await readlink(path.join(pkglib, 'libyaml-0.so.2'))).toMatch(/^libyaml-0\.so\.2\.\d/);
     // Same base image and settings as pgvector's smoke test above: its cluster is a copy of the
     // template initdb made then.
-    expect(await readFile(path.join(dir, 'logs', 'test.log'), 'utf8')).toMatch(/tar -x -f \/trunkfarm\/clusters\/[0-9a-f]{64}\.tar -C "\$D"/);
-    expect(await readFile(path.join(dir, 'logs', 'test.log'), 'utf8')).toMatch(/parsed\s*\n-+\s*\n\s*t\b/);
+    expect(await readFile(path.join(dir, 'logs', 'smoke.log'), 'utf8')).toMatch(/tar -x -f \/trunkfarm\/clusters\/[0-9a-f]{64}\.tar -C "\$D"/);
+    expect(await readFile(path.join(dir, 'logs', 'smoke.log'), 'utf8')).toMatch(/parsed\s*\n-+\s*\n\s*t\b/);
   }, 15 * MINUTES);
 });
 
@@ -71,21 +70,21 @@ describe('an extension that needs shared_preload_libraries', () => {
   it('tf_preload loads through shared_preload_libraries in the base image', async () => {
     const { result, dir } = await buildOne('tf_preload', 17);
     expect(result.status).toBe('built');
-    expect(await readFile(path.join(dir, 'logs', 'test.log'), 'utf8')).toMatch(/preloaded\s*\n-+\s*\n\s*t\b/);
+    expect(await readFile(path.join(dir, 'logs', 'smoke.log'), 'utf8')).toMatch(/preloaded\s*\n-+\s*\n\s*t\b/);
   }, 15 * MINUTES);
 });
 
 describe('PostgreSQL 18 from a read-only image volume', () => {
   it('ip4r loads from /extensions/ip4r with only extension_control_path and dynamic_library_path', async () => {
     const { dir } = await buildShared('ip4r', 18);
-    const log = await readFile(path.join(dir, 'logs', 'test.log'), 'utf8');
+    const log = await readFile(path.join(dir, 'logs', 'smoke.log'), 'utf8');
     expect(log).toMatch(/contains6\s*\n-+\s*\n\s*t\b/);
   }, 15 * MINUTES);
 
   it('tf_linked loads its bundled libyaml from the mounted layer through $ORIGIN', async () => {
     const { result, dir } = await buildOne('tf_linked', 18);
     expect(result.closure!.bundled.map((b) => b.soname)).toEqual(['libyaml-0.so.2']);
-    const log = await readFile(path.join(dir, 'logs', 'test.log'), 'utf8');
+    const log = await readFile(path.join(dir, 'logs', 'smoke.log'), 'utf8');
     expect(log).toMatch(/parsed\s*\n-+\s*\n\s*t\b/);
   }, 15 * MINUTES);
 });
@@ -95,14 +94,14 @@ describe('a SQL-only package', () => {
     const { result, dir } = await buildOne('pgtap', 17);
     expect(result.job.platform).toBe('pg17-any');
     expect(path.basename(result.artifacts!.trunk.file)).toBe('pgtap-1.3.3+pg17-any.trunk');
-    expect(await readFile(path.join(dir, 'logs', 'test.log'), 'utf8')).toMatch(/ok 2 - arithmetic/);
+    expect(await readFile(path.join(dir, 'logs', 'smoke.log'), 'utf8')).toMatch(/ok 2 - arithmetic/);
   }, 15 * MINUTES);
 });
 
 describe('other majors and libcs', () => {
   it('pgvector builds for PostgreSQL 15 (bookworm)', async () => {
     const { result } = await buildOne('pgvector', 15);
-    expect(result.steps.find((s) => s.name === 'test')?.status).toBe('ok');
+    expect(result.steps.find((s) => s.name === 'smoke')?.status).toBe('ok');
     expect(path.basename(result.artifacts!.trunk.file)).toBe('pgvector-0.8.0+pg15-gnulinux-amd64.trunk');
   }, 20 * MINUTES);
 
@@ -121,10 +120,10 @@ describe('arm64, under QEMU emulation', () => {
   it('pgvector builds for arm64, passes installcheck and the closure check, and loads in the arm64 base image', async () => {
     const { result, dir } = await buildShared('pgvector', 17, 'glibc', 'arm64');
     expect(result.steps.filter((s) => s.status !== 'ok')).toEqual([]);
-    expect(result.steps.map((s) => s.name)).toEqual(expect.arrayContaining(['installcheck', 'closure', 'test']));
+    expect(result.steps.map((s) => s.name)).toEqual(expect.arrayContaining(['installcheck', 'closure', 'smoke']));
     expect(readElf(path.join(dir, 'stage', 'pgsql', 'pkglib', 'vector.so')).machine).toBe('aarch64');
     expect(path.basename(result.artifacts!.trunk.file)).toBe('pgvector-0.8.0+pg17-gnulinux-arm64.trunk');
-    expect(await readFile(path.join(dir, 'logs', 'test.log'), 'utf8')).toMatch(/distance\s*\n-+\s*\n\s*2\.449489742783178/);
+    expect(await readFile(path.join(dir, 'logs', 'smoke.log'), 'utf8')).toMatch(/distance\s*\n-+\s*\n\s*2\.449489742783178/);
   }, 40 * MINUTES);
 });
 
@@ -134,7 +133,7 @@ describe('PostGIS, whose libraries the base image lacks', () => {
     const bundled = result.closure!.bundled.map((b) => b.soname);
     expect(bundled).toEqual(expect.arrayContaining([expect.stringMatching(/^libgeos_c\.so/), expect.stringMatching(/^libproj\.so/), expect.stringMatching(/^libjson-c\.so/)]));
     for (const b of result.closure!.bundled) expect(b.package, b.soname).toBeTruthy();
-    const log = await readFile(path.join(dir, 'logs', 'test.log'), 'utf8');
+    const log = await readFile(path.join(dir, 'logs', 'smoke.log'), 'utf8');
     expect(log).toMatch(/POINT\(261845\.\d+ 62505\d+\.\d+\)/);
     // EPSG codes given as text are found only in proj.db: the bundled PROJ found its data where
     // the installer put it (pkglibdir/../share/proj), with no PROJ_DATA.
@@ -159,8 +158,7 @@ describe('a build step that fails while the test containers are still being prep
   it('fails the job by the step\'s name, and leaves no container and no .partial folder', async () => {
     const matrix = await loadValidMatrix('matrix');
     const loaded = matrix.entries.find((e) => e.entry.name === 'tf_preload')!;
-    const job = expandJobs(matrix, [loaded]).find((j) => j.platform === 'pg17-gnulinux-amd64')!;
-    const platform = matrix.platforms.find((p) => p.name === 'pg17-gnulinux-amd64')!;
+    const target = expandTargets(matrix, [loaded]).find(({ job }) => job.platform === 'pg17-gnulinux-amd64')!;
     // Fails at once, while the base image's container starts and the builder's server for
     // installcheck is being made.
     const entry = {
@@ -170,10 +168,10 @@ describe('a build step that fails while the test containers are still being prep
       test: { ...loaded.entry.test, installcheck: true },
     };
     const out = await mkdtemp(path.join(tmpdir(), 'trunkfarm-build-failing-'));
-    const result = await buildJob(job, entry, platform, matrix, { out, images: 'local', log: () => {} });
+    const result = await buildJob({ ...target, entry }, { out, matrixDir: matrix.dir, images: 'local', reporter: collect([]) });
     expect(result.status).toBe('failed');
-    expect(result.failure).toMatchObject({ step: 'build', message: expect.stringContaining('broken on purpose') });
-    expect(result.steps.find((s) => s.name === 'build')?.status).toBe('failed');
+    expect(result.failure).toMatchObject({ step: 'compile', message: expect.stringContaining('broken on purpose') });
+    expect(result.steps.find((s) => s.name === 'compile')?.status).toBe('failed');
     expect(result.steps.map((s) => s.name)).not.toContain('installcheck');
     expect(await readdir(out)).toEqual(['tf_preload-1.0.0+pg17-gnulinux-amd64']);
     expect(liveContainers()).toEqual([]);

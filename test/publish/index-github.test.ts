@@ -4,7 +4,7 @@
 // against test/support/github-standin.ts, a loopback HTTP stand-in of exactly the endpoints used,
 // whose contents PUT is a real compare-and-swap on the blob sha (409 when stale).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createGitHubClient, type GitHubClient } from '../../src/publish/github.ts';
+import { createGitHubClient, type GitHubClient } from '../../src/github/api.ts';
 import { githubIndexStore, mergeIndex, parseIndex, updateIndex } from '../../src/publish/index-store.ts';
 import { gitBlobSha, startGitHubStandin, type GitHubStandin, type StandinOptions } from '../support/github-standin.ts';
 import { entry } from './index-entries.ts';

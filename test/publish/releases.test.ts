@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.ts';
-import { createGitHubClient, type GitHubClient } from '../../src/publish/github.ts';
+import { createGitHubClient, type GitHubClient } from '../../src/github/api.ts';
 import { publishRelease, releaseTag, releaseTitle, type PublishReleaseOptions } from '../../src/publish/releases.ts';
 import { startGitHubStandin, type GitHubStandin, type StandinOptions } from '../support/github-standin.ts';
 

@@ -2,9 +2,9 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { buildJob, type JobResult } from '../../src/builder/index.ts';
+import { buildJob, type JobResult, type StepReporter } from '../../src/builder/index.ts';
 import { loadValidMatrix } from '../../src/matrix/index.ts';
-import { expandJobs } from '../../src/plan/index.ts';
+import { expandTargets } from '../../src/plan/index.ts';
 import type { Arch, Libc } from '../../src/types.ts';
 import { requireComponents } from './requirements.ts';
 
@@ -17,18 +17,23 @@ export interface Built {
 export async function buildOne(extension: string, pg: number, libc: Libc = 'glibc', arch: Arch = 'amd64', out?: string): Promise<Built> {
   const matrix = await loadValidMatrix('matrix');
   const loaded = matrix.entries.find((e) => e.entry.name === extension)!;
-  const job = expandJobs(matrix, [loaded]).find((j) => j.pg === pg && j.libc === libc && j.arch === arch);
-  if (!job) throw new Error(`no job ${extension} pg${pg} ${libc} ${arch}`);
-  const platform = matrix.platforms.find((p) => p.pg === pg && p.libc === libc && p.arch === arch)!;
+  const target = expandTargets(matrix, [loaded]).find(({ job: j }) => j.pg === pg && j.libc === libc && j.arch === arch);
+  if (!target) throw new Error(`no job ${extension} pg${pg} ${libc} ${arch}`);
+  const { job } = target;
   const os = libc === 'glibc' ? 'gnulinux' : 'musllinux';
   requireComponents(['podman'], [`localhost/trunkfarm/builder:pg${pg}-${os}-${arch}`, `localhost/trunkfarm/base:pg${pg}-${os}-${arch}`]);
   const dir = out ?? (await mkdtemp(path.join(tmpdir(), `trunkfarm-build-${extension}-`)));
   const lines: string[] = [];
-  const result = await buildJob(job, loaded.entry, platform, matrix, { out: dir, images: 'local', log: (l) => lines.push(l) });
+  const result = await buildJob(target, { out: dir, matrixDir: matrix.dir, images: 'local', reporter: collect(lines) });
   if (result.status !== 'built') {
     throw new Error(`${extension} pg${pg} ${libc} ${arch} failed at ${result.failure?.step}: ${result.failure?.message}\n${lines.join('\n')}`);
   }
   return { result, dir: path.join(dir, `${job.extension}-${job.version}+${job.platform}`) };
+}
+
+/** A reporter that keeps a build's lines (not its command output, which is in the logs). */
+export function collect(lines: string[]): () => StepReporter {
+  return () => ({ line: (text) => lines.push(text), started: () => {}, output: () => null, finished: () => {} });
 }
 
 /** The run's shared output directory (made by the global setup): a job built by one test file is

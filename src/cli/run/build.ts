@@ -2,7 +2,7 @@ import path from 'node:path';
 import { buildJob, jobDirName, type JobResult } from '../../builder/index.ts';
 import { UserError } from '../../errors.ts';
 import { annotateBuild, buildTable, reportBuild } from '../../github/outputs.ts';
-import { expandJobs } from '../../plan/index.ts';
+import { expandTargets } from '../../plan/index.ts';
 import { printTable } from '../options.ts';
 import { loadValidMatrixAnnotated } from './validate.ts';
 
@@ -26,10 +26,10 @@ export async function run(extension: string, opts: BuildFlags): Promise<void> {
   const loaded = matrix.entries.find((e) => e.entry.name === extension);
   if (!loaded) throw new UserError(`no matrix entry named "${extension}" (see \`trunkfarm plan\`)`, { exitCode: 2 });
   if (opts.version && opts.version !== loaded.entry.version) throw new UserError(`${extension}: the matrix has version ${loaded.entry.version}, not ${opts.version}`, { exitCode: 2 });
-  const jobs = expandJobs(matrix, [loaded]).filter(
-    (j) => (opts.pg === undefined || j.pg === opts.pg) && (!opts.arch || j.arch === opts.arch) && (!opts.libc || j.libc === opts.libc),
+  const targets = expandTargets(matrix, [loaded]).filter(
+    ({ job: j }) => (opts.pg === undefined || j.pg === opts.pg) && (!opts.arch || j.arch === opts.arch) && (!opts.libc || j.libc === opts.libc),
   );
-  if (jobs.length === 0) throw new UserError(`${extension}: no job matches those axes (its platforms: \`trunkfarm plan --extension ${extension}\`)`, { exitCode: 2 });
+  if (targets.length === 0) throw new UserError(`${extension}: no job matches those axes (its platforms: \`trunkfarm plan --extension ${extension}\`)`, { exitCode: 2 });
 
   // The key is read before anything is built: a wrong path or passphrase fails at once.
   // Sigstore's libraries load only then: a build without --key does not pay for them.
@@ -38,9 +38,9 @@ export async function run(extension: string, opts: BuildFlags): Promise<void> {
   const method = key ? ({ kind: 'key', key } as const) : undefined;
   const signer = method ? await sign!.expectedSigner(method) : undefined;
   const builds: { dir: string; result: JobResult }[] = [];
-  for (const job of jobs) {
-    const platform = matrix.platforms.find((p) => p.pg === job.pg && p.arch === job.arch && p.libc === job.libc)!;
-    const result = await buildJob(job, loaded.entry, platform, matrix, { out: opts.out, images: opts.images, test: opts.test, ...(opts.engine ? { engine: opts.engine } : {}), ...(opts.force ? { force: true } : {}) });
+  for (const target of targets) {
+    const { job } = target;
+    const result = await buildJob(target, { out: opts.out, matrixDir: matrix.dir, images: opts.images, test: opts.test, ...(opts.engine ? { engine: opts.engine } : {}), ...(opts.force ? { force: true } : {}) });
     const build = { dir: path.join(opts.out, jobDirName(job)), result };
     builds.push(build);
     // Built now or found up to date: either way the trunk leaves signed (a bundle that signs its

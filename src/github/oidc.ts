@@ -1,8 +1,6 @@
-// The GitHub Actions side of signing: is this a workflow run that can sign keyless, and what does
-// its OIDC identity say about the run.
+// The workflow's OIDC identity: whether this run has one, and its token and claims (keyless
+// signing and provenance read them).
 import { UserError } from '../errors.ts';
-import { githubRunFromClaims } from './provenance.ts';
-import type { GitHubRun } from './types.ts';
 
 /** True inside a GitHub Actions job whose workflow granted `id-token: write`. */
 export function hasActionsIdToken(env: NodeJS.ProcessEnv = process.env): boolean {
@@ -11,13 +9,6 @@ export function hasActionsIdToken(env: NodeJS.ProcessEnv = process.env): boolean
 
 export function githubServerUrl(env: NodeJS.ProcessEnv = process.env): string {
   return (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
-}
-
-/** Reads the run's facts from a fresh workflow OIDC token. The token is not verified here: it comes
- * from the runner itself, and the signing certificate Fulcio issues from it is what a verifier
- * trusts; these claims only describe the run, and they say what the certificate will say. */
-export async function loadGitHubRun(env: NodeJS.ProcessEnv = process.env): Promise<GitHubRun> {
-  return githubRunFromClaims(decodeJwtClaims(await requestIdToken(env)), githubServerUrl(env));
 }
 
 /** The token request @actions/core's getIDToken makes, without its `::add-mask::` line on stdout,

@@ -1,4 +1,4 @@
-// The GitHub API client publishing uses: octokit with its throttling and retry plugins set up for
+// The GitHub REST API client (releases, the index branch): octokit with its throttling and retry plugins set up for
 // an unattended job. Rate limits (primary: 403/429 with x-ratelimit-remaining 0; secondary: "secondary
 // rate limit" with retry-after) wait and retry a bounded number of times, with a log line each time;
 // server errors and dropped connections (5xx) retry with backoff; nothing else retries, so a 409 or
