@@ -14,6 +14,7 @@ import { constants } from 'node:os';
 import { dirname, posix } from 'node:path';
 import { PassThrough, Readable, type Writable } from 'node:stream';
 import { UserError } from '../errors.ts';
+import { untrustedFrame } from '../github/log.ts';
 
 export const ENGINE_NAMES = ['podman', 'docker'] as const;
 export type EngineName = (typeof ENGINE_NAMES)[number];
@@ -333,6 +334,10 @@ export async function exec(c: Container, cmd: string[], opts: ExecOptions = {}):
   const liveOut = opts.live === undefined ? process.stderr : opts.live;
   const grouped = Boolean(opts.group) && process.env.GITHUB_ACTIONS === 'true';
   if (liveOut && grouped) liveOut.write(`::group::${opts.group}\n`);
+  // What the command prints is the extension's, not ours: the runner must not obey it.
+  const frame = untrustedFrame();
+  let lastChunk: Buffer | undefined;
+  if (liveOut) liveOut.write(frame.begin);
   let logFile: ReturnType<typeof createWriteStream> | undefined;
   if (opts.log) {
     mkdirSync(dirname(opts.log), { recursive: true });
@@ -356,6 +361,7 @@ export async function exec(c: Container, cmd: string[], opts: ExecOptions = {}):
         tail.push(chunk);
         logFile?.write(chunk);
         liveOut?.write(chunk);
+        lastChunk = chunk;
       };
       child.stdout!.on('data', onData);
       child.stderr!.on('data', onData);
@@ -376,6 +382,7 @@ export async function exec(c: Container, cmd: string[], opts: ExecOptions = {}):
     if (logFile) logFile.write(`[exit ${code}]\n`);
     return { code, tail: tail.text() };
   } finally {
+    if (liveOut) liveOut.write(frame.end(lastChunk));
     if (liveOut && grouped) liveOut.write('::endgroup::\n');
     if (logFile) await new Promise<void>((resolve) => logFile!.end(resolve));
   }

@@ -17,7 +17,7 @@ export interface Annotation {
   col?: number;
 }
 
-/** The matrix directory actions/lib/entry-matrix.sh writes in an extension's own repository. */
+/** The matrix directory actions/lib/matrix.sh writes in an extension's own repository. */
 export const ENTRY_MATRIX_DIR = '.trunkfarm-matrix';
 
 /** A file as an annotation names it. In an extension's own repository the matrix entry is planned

@@ -21,10 +21,25 @@ describe('pinnedActions', () => {
   - uses: actions/checkout@${SHA} # v6.0.0
   - uses: github/codeql-action/init@${SHA} # v3.1
   - uses: ./actions/build
-  - uses: trunkfarm/trunkfarm/actions/plan@v1
+  - uses: ./.trunkfarm/actions/plan
   - uses: docker://alpine@sha256:${'a'.repeat(64)}
 `;
     expect(pinnedActions('w.yml', yaml)).toEqual([]);
+  });
+
+  it('lets only a starter call this repository, and only at a major release tag', () => {
+    const yaml = `jobs:
+  a:
+    uses: trunkfarm/trunkfarm/.github/workflows/reusable.yml@v1
+  b:
+    steps:
+      - uses: trunkfarm/trunkfarm/actions/plan@v1.2.3
+      - uses: trunkfarm/trunkfarm/actions/build@main
+`;
+    expect(lines(pinnedActions('workflows/starter.yml', yaml))).toEqual([6, 7]);
+    const inside = pinnedActions('.github/workflows/reusable.yml', yaml);
+    expect(lines(inside)).toEqual([3, 6, 7]);
+    expect(inside[0]!.message).toContain('by path at the workflow\'s commit');
   });
 
   it('rejects tags, branches, short SHAs and unpinned images, each on its line', () => {

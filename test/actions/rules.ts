@@ -13,9 +13,12 @@ export interface Problem {
 
 export type Rule = (file: string, text: string) => Problem[];
 
-/** Actions of this repository, referenced remotely by the reusable workflow and the starter: they
- * are versioned with this repository (same tag), not third-party. */
+/** This repository, referenced remotely: only the starter (workflows/) does, by a major tag that
+ * scripts/release.mjs moves. Inside this repository (.github/workflows/, actions/) such a
+ * reference would float: the reusable workflow checks out its own commit instead. */
 export const FIRST_PARTY = /^trunkfarm\/trunkfarm\//;
+const FIRST_PARTY_RELEASE = /^trunkfarm\/trunkfarm\/[^@\s]+@v\d+$/;
+const isStarter = (file: string) => file.startsWith('workflows/');
 
 const SHA_PIN = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+(\/[^@\s]+)?@[0-9a-f]{40}$/;
 const VERSION_COMMENT = /^\s*v\d+(\.\d+){0,2}\b/;
@@ -62,7 +65,12 @@ export const pinnedActions: Rule = (file, text) => {
     if (!isScalar(value)) continue;
     const ref = String(value.value);
     const at = { file, line: line(value), rule: 'pinned-actions' };
-    if (ref.startsWith('./') || FIRST_PARTY.test(ref)) continue;
+    if (ref.startsWith('./')) continue;
+    if (FIRST_PARTY.test(ref)) {
+      if (!isStarter(file)) problems.push({ ...at, message: `${ref}: this repository's own files are reached by path at the workflow's commit, never by a ref that can move` });
+      else if (!FIRST_PARTY_RELEASE.test(ref)) problems.push({ ...at, message: `${ref}: a starter calls trunkfarm at a major release tag (@vN)` });
+      continue;
+    }
     if (ref.startsWith('docker://')) {
       if (!/@sha256:[0-9a-f]{64}$/.test(ref)) problems.push({ ...at, message: `${ref}: pin the image by digest (@sha256:...)` });
       continue;

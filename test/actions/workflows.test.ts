@@ -23,20 +23,24 @@ const ACTIONS = readdirSync(path.join(ROOT, 'actions'))
   .filter((d) => existsSync(path.join(ROOT, 'actions', d, 'action.yml')))
   .map((d) => `actions/${d}/action.yml`);
 
-/** Reusable workflows: this repository's, by local path or by its own remote name. */
-const fileProvider = {
+/** Reusable workflows called by a local path (`./.github/workflows/X.yml`: the same commit). A
+ * remote reference, `OWNER/REPO/...@REF`, is resolved through git refs by caller-repo.test.ts,
+ * never mapped to these files. */
+const localFiles = {
   async getFileContent(ref: FileReference) {
-    if ('repository' in ref && `${ref.owner}/${ref.repository}` !== 'trunkfarm/trunkfarm') throw new Error(`not fetching ${ref.owner}/${ref.repository}`);
+    if ('repository' in ref) throw new Error(`${ref.owner}/${ref.repository}/${ref.path}@${ref.version}: remote, resolved in caller-repo.test.ts`);
     const rel = ref.path.replace(/^\.\//, '');
     return { name: rel, content: read(rel) };
   },
 };
 
+/** GitHub's parser; called workflows are fetched (depth 1) unless the file calls remote ones. */
 async function workflowErrors(name: string, content: string): Promise<string[]> {
   const trace: string[] = [];
   const parsed = parseWorkflow({ name, content }, { error: (m) => trace.push(m), info: () => {}, verbose: () => {} });
   if (!parsed.value) return [...trace, ...parsed.context.errors.getErrors().map((e) => e.message), 'no workflow'];
-  const template = await convertWorkflowTemplate(parsed.context, parsed.value, fileProvider, { fetchReusableWorkflowDepth: 1 });
+  const remote = /^\s*uses:\s*['"]?[^./'"\s][^'"\s]*\/\.github\/workflows\//m.test(content);
+  const template = await convertWorkflowTemplate(parsed.context, parsed.value, localFiles, { fetchReusableWorkflowDepth: remote ? 0 : 1 });
   return [...trace, ...(template.errors ?? []).map((e) => e.Message)];
 }
 
@@ -52,9 +56,10 @@ interface ActionMeta {
   outputs?: Record<string, unknown>;
 }
 
-/** The action a `uses:` names, when it is one of ours: `./actions/X` or `trunkfarm/trunkfarm/actions/X@REF`. */
+/** The action a `uses:` names, when it is one of ours at the workflow's own commit: `./actions/X`
+ * here, or `./.trunkfarm/actions/X` in the reusable workflow (a checkout at job.workflow_sha). */
 function ourAction(uses: string): string | undefined {
-  const m = /^(?:\.\/|trunkfarm\/trunkfarm\/)(actions\/[a-z-]+)(?:@.*)?$/.exec(uses);
+  const m = /^\.\/(?:\.trunkfarm\/)?(actions\/[a-z-]+)$/.exec(uses);
   return m ? `${m[1]}/action.yml` : undefined;
 }
 

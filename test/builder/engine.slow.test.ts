@@ -290,7 +290,15 @@ describe('containers', () => {
       let out = '';
       const live = new PassThrough().on('data', (d: Buffer) => (out += d.toString()));
       await exec(c, ['echo', 'inside'], { live, group: 'Build pgvector' });
-      expect(out).toBe('::group::Build pgvector\ninside\n::endgroup::\n');
+      // The command's output sits between ::stop-commands::TOKEN and ::TOKEN::, so the runner
+      // takes a workflow command in it as text.
+      const m = /^::group::Build pgvector\n::stop-commands::([0-9a-f]{32})\ninside\n::([0-9a-f]{32})::\n::endgroup::\n$/.exec(out);
+      expect(m, out).not.toBeNull();
+      expect(m![2]).toBe(m![1]);
+      // A partial last line still ends before the resume command, which must start a line.
+      out = '';
+      await exec(c, ['printf', '::error::injected'], { live });
+      expect(out).toMatch(/^::stop-commands::([0-9a-f]{32})\n::error::injected\n::\1::\n$/);
     } finally {
       if (saved === undefined) delete process.env.GITHUB_ACTIONS;
       else process.env.GITHUB_ACTIONS = saved;
