@@ -4,6 +4,15 @@
 export const ARCHES = ['amd64', 'arm64'] as const;
 export type Arch = (typeof ARCHES)[number];
 
+/** The instruction-set baselines a platform may promise, per architecture, as GCC's `-march`
+ * spells them: the x86-64 psABI levels, and the Arm A-profile architecture versions. A package
+ * runs on every CPU of its platform's baseline; closure/isa holds what each includes. */
+export const ISA_BASELINES = {
+  amd64: ['x86-64', 'x86-64-v2', 'x86-64-v3', 'x86-64-v4'],
+  arm64: ['armv8-a', 'armv8.1-a', 'armv8.2-a', 'armv8.3-a', 'armv8.4-a', 'armv8.5-a', 'armv8.6-a', 'armv9-a'],
+} as const satisfies Record<Arch, readonly string[]>;
+export type IsaBaseline = (typeof ISA_BASELINES)[Arch][number];
+
 /** An extension's name, as entries, trunk names and composed image names spell it: no room for
  * shell syntax or path traversal. Here, not in the matrix schema, so that compose and serve need
  * not load the matrix loader for it. */
@@ -37,6 +46,8 @@ export interface Platform {
   distro: Distro;
   /** GitHub runner label for this architecture. */
   runner: string;
+  /** Instruction-set baseline: the oldest CPU the platform's packages must run on. */
+  isa: IsaBaseline;
   /** Image the extension is compiled in. */
   builder: ImageRef;
   /** Image the artifact will run on; its libraries count as provided. */

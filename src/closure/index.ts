@@ -53,4 +53,13 @@ export {
 } from './bundle.ts';
 export { type KnownData, KNOWN_DATA } from './data.ts';
 export { type RootView, resolvePath } from './rootfs.ts';
-export { formatReport, reportToGitHub } from './report.ts';
+export { formatReport, problemLine } from './report.ts';
+export {
+  type IsaFinding,
+  type IsaTarget,
+  EMULATED_CPU,
+  checkBuildLog,
+  checkObjects,
+  describeFindings,
+  readMakefiles,
+} from './isa/index.ts';

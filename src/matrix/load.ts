@@ -174,6 +174,7 @@ export function expandPlatforms(file: PlatformsFile): Platform[] {
           os: TRUNK_OS[libc as Platform['libc']],
           distro: def.distro,
           runner: archDef.runner,
+          isa: archDef.isa,
           builder: { ref: images.builder, ...(def.local ? { local: local(def.local.builder) } : {}) },
           base: { ref: images.base, ...(def.local ? { local: local(def.local.base) } : {}) },
         });

@@ -6,7 +6,7 @@
 // `license` (SPDX), `contents.extensions`, `contents.modules.NAME.preload`,
 // `dependencies.postgres.version`, `dependencies.pipeline`, `dependencies.packages.{build,run}`.
 import { z } from 'zod';
-import { ARCHES, EXTENSION_NAME, LIBCS } from '../types.ts';
+import { ARCHES, EXTENSION_NAME, ISA_BASELINES, LIBCS } from '../types.ts';
 
 // Names and package lists end up in container commands and file paths, so they are held to
 // patterns that leave no room for shell syntax or path traversal.
@@ -163,6 +163,10 @@ export const extensionEntry = z
         make: z.array(z.string().regex(ARG, 'must be one line')).optional().describe('Extra make arguments, e.g. OPTFLAGS='),
         env: z.record(z.string().regex(ENV_NAME, 'must be an environment variable name'), z.string().regex(ARG, 'must be one line')).optional(),
         script: z.string().optional().describe('Shell script for pipeline "script": builds and installs into $DESTDIR'),
+        dispatch_files: z
+          .array(z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*(\/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$/, 'must be a relative path inside the source, without ".."'))
+          .optional()
+          .describe('Source files compiled with instruction-set flags above the platform\'s baseline (-mavx2, ...) whose code runs only after a run-time CPU feature check: the ISA check allows those flags for them (never -march=native)'),
       })
       .optional(),
     platforms: z
@@ -184,10 +188,6 @@ export const extensionEntry = z
       .strictObject({
         sql: z.string().optional().describe('Smoke test run after CREATE EXTENSION of each contents.extensions (none for a module-only package); must succeed and should exercise what the package is for'),
         installcheck: z.boolean().optional().describe('Also run the regression suite'),
-      })
-      .optional(),
-  })
-  .describe('A PostgreSQL extension built by trunkfarm');
         settings: z
           .record(
             z.string().regex(GUC_NAME, 'must be a server setting name, such as wal_level or cron.database_name'),
@@ -195,6 +195,10 @@ export const extensionEntry = z
           )
           .optional()
           .describe('Server settings for the smoke test\'s PostgreSQL, one line each (e.g. wal_level: logical); shared_preload_libraries and session_preload_libraries add to the modules\' preloads'),
+      })
+      .optional(),
+  })
+  .describe('A PostgreSQL extension built by trunkfarm');
 
 export type ExtensionEntry = z.infer<typeof extensionEntry>;
 
@@ -211,12 +215,20 @@ const imagePair = z.strictObject({
   base: imageRef.describe('Image the artifact runs on; its libraries count as provided'),
 });
 
+const arch = (name: (typeof ARCHES)[number]) =>
+  z.strictObject({
+    runner: z.string().min(1).describe('GitHub runner label'),
+    isa: z
+      .enum(ISA_BASELINES[name])
+      .describe(`Instruction-set baseline: the oldest CPU its packages must run on (${ISA_BASELINES[name][0]} for all ${name} CPUs); code compiled for more (-march=native, -mavx2, ...) fails the build`),
+  });
+
 export const platformsFile = z
   .strictObject({
     postgres: z.array(z.number().int().min(10).max(99)).min(1).describe('Postgres majors'),
     arches: z
-      .partialRecord(z.enum(ARCHES), z.strictObject({ runner: z.string().min(1).describe('GitHub runner label') }))
-      .describe('Architectures and their GitHub runners'),
+      .strictObject({ amd64: arch('amd64').optional(), arm64: arch('arm64').optional() } satisfies Record<(typeof ARCHES)[number], unknown>)
+      .describe('Architectures, their GitHub runners and instruction-set baselines'),
     libcs: z
       .partialRecord(
         z.enum(LIBCS),

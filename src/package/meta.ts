@@ -25,6 +25,9 @@ export interface PackagePlatform {
   libc: Libc | 'any';
   /** Oldest libc the binaries need (`2.36`, `1.2.3`); checked at install when known. */
   libcVersion?: string;
+  /** Instruction-set baseline the binaries were checked against (`x86-64`, `armv8-a`): they run
+   * on every CPU of that level. */
+  isa?: string;
   /** The RFC's optional OS-version part of the file name (`musllinux-1.2-amd64`). Leave unset for
    * `gnulinux-amd64`; set it when the version matters to the reader of the name. */
   osVersion?: string;
@@ -107,6 +110,7 @@ export const packageMetaSchema = z.object({
       arch: z.enum([...ARCHES, 'any']),
       libc: z.enum([...LIBCS, 'any']),
       libcVersion: z.string().regex(/^\d+(\.\d+)*$/).optional(),
+      isa: z.string().regex(/^[a-z0-9][a-z0-9.-]{0,31}$/).optional(),
       osVersion: z.string().regex(/^[0-9A-Za-z._]+$/).optional(),
     })
     .refine((p) => platformConsistent(p), 'os, arch and libc disagree (gnulinux = glibc, musllinux = musl, any = any)'),

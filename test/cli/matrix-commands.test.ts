@@ -53,4 +53,12 @@ describe('trunkfarm plan and platforms', () => {
     expect(platforms).toHaveLength(20);
     expect(platforms.find((p) => p.name === 'pg17-musllinux-amd64')!.builder.local).toBe('localhost/trunkfarm/builder:pg17-musllinux-amd64');
   });
+
+  it('shows each platform\'s instruction-set baseline', async () => {
+    const r = await runCli(['platforms']);
+    const rows = r.stdout.split('\n').map((l) => l.split(/\s+/));
+    expect(rows[0]!.slice(0, 2)).toEqual(['PLATFORM', 'ISA']);
+    expect(rows.find((c) => c[0] === 'pg17-gnulinux-amd64')![1]).toBe('x86-64');
+    expect(rows.find((c) => c[0] === 'pg17-gnulinux-arm64')![1]).toBe('armv8-a');
+  });
 });

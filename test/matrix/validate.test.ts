@@ -125,4 +125,12 @@ describe('matrix validation', () => {
     const missingMajor = PLATFORMS_YAML.replace('      "17": { builder: example.org/pg:17-alpine, base: example.org/pg:17-alpine }\n', '');
     expect(await problems({}, missingMajor)).toEqual(['platforms.yaml:15:7: libcs.musl.images: no builder and base images for Postgres 17']);
   });
+
+  it('takes only the instruction-set baselines of each architecture', async () => {
+    const wrong = PLATFORMS_YAML.replace('isa: armv8-a', 'isa: x86-64-v2');
+    const [problem] = await problems({}, wrong);
+    expect(problem).toMatch(/^platforms\.yaml:4:\d+: arches\.arm64\.isa: .*"armv8-a"/);
+    const missing = PLATFORMS_YAML.replace(', isa: x86-64', '');
+    expect((await problems({}, missing))[0]).toMatch(/^platforms\.yaml:3:\d+: arches\.amd64\.isa: must be one of "x86-64", "x86-64-v2"/);
+  });
 });

@@ -13,8 +13,8 @@ import { seeded } from '../support/random.ts';
 
 export const PLATFORMS_YAML = `postgres: [14, 15, 16, 17, 18]
 arches:
-  amd64: { runner: ubuntu-24.04 }
-  arm64: { runner: ubuntu-24.04-arm }
+  amd64: { runner: ubuntu-24.04, isa: x86-64 }
+  arm64: { runner: ubuntu-24.04-arm, isa: armv8-a }
 libcs:
   glibc:
     distro: debian

@@ -7,8 +7,8 @@ import { changedSince, type PlannedJob } from '../../src/plan/index.ts';
 
 export const PLATFORMS_YAML = `postgres: [15, 16, 17]
 arches:
-  amd64: { runner: ubuntu-24.04 }
-  arm64: { runner: ubuntu-24.04-arm }
+  amd64: { runner: ubuntu-24.04, isa: x86-64 }
+  arm64: { runner: ubuntu-24.04-arm, isa: armv8-a }
 libcs:
   glibc:
     distro: debian

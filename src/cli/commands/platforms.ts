@@ -3,7 +3,7 @@ import { lazy, matrixOption } from '../options.ts';
 
 export function register(program: Command): void {
   matrixOption(program.command('platforms'))
-    .description('list the platform cells (Postgres major x libc x arch) with their images')
+    .description('list the platform cells (Postgres major x libc x arch) with their instruction-set baselines and images')
     .option('--json', 'print JSON')
     .action(lazy(() => import('../run/platforms.ts')));
 }

@@ -8,7 +8,7 @@ export async function run(opts: { matrix: string; json?: boolean }): Promise<voi
     return;
   }
   printTable(
-    ['PLATFORM', 'RUNNER', 'BUILDER', 'BASE', 'LOCAL BUILDER'],
-    platforms.map((p) => [p.name, p.runner, p.builder.ref, p.base.ref, p.builder.local ?? '-']),
+    ['PLATFORM', 'ISA', 'RUNNER', 'BUILDER', 'BASE', 'LOCAL BUILDER'],
+    platforms.map((p) => [p.name, p.isa, p.runner, p.builder.ref, p.base.ref, p.builder.local ?? '-']),
   );
 }

@@ -24,7 +24,8 @@ export interface TrunkJson {
     extensions: string[];
   };
   postgres: { version: string; major: string; number: number; libs: string; cppflags: string; cflags: string; ldflags: string };
-  platform: { os: string; version?: string; arch: string };
+  /** `isa`: the instruction-set baseline (`x86-64`, `armv8-a`) the binaries keep to. */
+  platform: { os: string; version?: string; arch: string; isa?: string };
   runtime?: { libc: string; version?: string };
   dependencies: {
     extensions: string[];
@@ -57,7 +58,7 @@ export function trunkJson(meta: PackageMeta): TrunkJson {
       cflags: meta.postgres.cflags,
       ldflags: meta.postgres.ldflags,
     },
-    platform: { os: p.os, ...(p.osVersion ? { version: p.osVersion } : {}), arch: p.arch },
+    platform: { os: p.os, ...(p.osVersion ? { version: p.osVersion } : {}), arch: p.arch, ...(p.isa ? { isa: p.isa } : {}) },
     ...(p.libc === 'any' ? {} : { runtime: { libc: p.libc, ...(p.libcVersion ? { version: p.libcVersion } : {}) } }),
     dependencies: {
       extensions: meta.dependencies.extensions,
@@ -104,7 +105,7 @@ const schema = z.object({
     cflags: z.string().default(''),
     ldflags: z.string().default(''),
   }),
-  platform: z.object({ os: z.string(), version: z.string().optional(), arch: z.string() }),
+  platform: z.object({ os: z.string(), version: z.string().optional(), arch: z.string(), isa: z.string().optional() }),
   runtime: z.object({ libc: z.string(), version: z.string().optional() }).optional(),
   dependencies: z
     .object({
@@ -184,6 +185,7 @@ export function parseTrunkJson(text: string): PackageMeta {
       libc: libc as PackageMeta['platform']['libc'],
       ...(j.runtime?.version !== undefined ? { libcVersion: j.runtime.version } : {}),
       ...(j.platform.version !== undefined ? { osVersion: j.platform.version } : {}),
+      ...(j.platform.isa !== undefined ? { isa: j.platform.isa } : {}),
     },
     dependencies: j.dependencies,
     buildKey: j.build.key ?? '',
