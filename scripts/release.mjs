@@ -3,14 +3,15 @@
 // it. The reusable workflow needs no rewriting: it checks out the commit it was called at (see
 // .github/workflows/reusable.yml), so only callers' references carry a version.
 //
-// Usage: node scripts/release.mjs X.Y.Z [--push REMOTE] [--branch BRANCH]
+// Usage: node scripts/release.mjs X.Y.Z [--push REMOTE] [--branch BRANCH] [--no-build]
 //   --push REMOTE   push the release commit to BRANCH (default main), vX.Y.Z, and vX (moved)
+//   --no-build      keep dist/ as committed (when a step before has rebuilt and compared it)
 // Run from the top of a clean checkout with every tag fetched (`git fetch --tags`).
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
-const { positionals, values } = parseArgs({ allowPositionals: true, options: { push: { type: 'string' }, branch: { type: 'string', default: 'main' } } });
+const { positionals, values } = parseArgs({ allowPositionals: true, options: { push: { type: 'string' }, branch: { type: 'string', default: 'main' }, 'no-build': { type: 'boolean', default: false } } });
 
 function fail(message) {
   process.stderr.write(`release: ${message}\n`);
@@ -19,7 +20,7 @@ function fail(message) {
 
 const git = (...args) => execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
 
-const version = positionals[0] ?? fail('usage: node scripts/release.mjs X.Y.Z [--push REMOTE] [--branch BRANCH]');
+const version = positionals[0] ?? fail('usage: node scripts/release.mjs X.Y.Z [--push REMOTE] [--branch BRANCH] [--no-build]');
 const m = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/.exec(version);
 if (!m) fail(`"${version}" is not a version X.Y.Z (digits, no leading v)`);
 const parts = m.slice(1).map(Number);
@@ -67,8 +68,10 @@ for (const file of git('ls-files', '.github/workflows').split('\n').filter(Boole
 }
 
 // dist/ is what these sources build, byte for byte: the actions run it.
-execFileSync(process.execPath, ['scripts/bundle.mjs'], { stdio: 'inherit' });
-if (git('status', '--porcelain', '--', 'dist') !== '') changed.push('dist');
+if (!values['no-build']) {
+  execFileSync(process.execPath, ['scripts/bundle.mjs'], { stdio: 'inherit' });
+  if (git('status', '--porcelain', '--', 'dist') !== '') changed.push('dist');
+}
 
 if (changed.length > 0) {
   git('add', '--', ...changed);

@@ -1,5 +1,5 @@
 // trunkfarm as another repository uses it. A bare git repository stands in for GitHub's copy of
-// trunkfarm, with releases cut by scripts/release.mjs (v1.0.0, then v1.1.0, which moves v1); a
+// trunkfarm (its HEAD), with releases cut by scripts/release.mjs (v1.0.0, then v1.1.0, which moves v1); a
 // second one is an extension's repository with its trunkfarm.yaml and the starter workflow as
 // copied from the release, plus the README's reusable-workflow and direct-action snippets as
 // workflows of their own. Every `uses:` of every job those workflows run, reusable workflow
@@ -7,7 +7,7 @@
 // everything of trunkfarm must come from the commit the caller's reference named. Then the
 // actions run, from that commit, in the caller's workspace.
 import { execFileSync } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -40,8 +40,10 @@ const commits = {} as { 'v1.0.0': string; 'v1.1.0': string; main: string };
 let callerCommit: string;
 let callerWork: string;
 
-const release = (version: string) =>
-  execFileSync(process.execPath, ['scripts/release.mjs', version, '--push', 'origin'], { cwd: source, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+/** Cuts a release of the copy; without `build`, its dist/ stays as committed (the bundle of HEAD
+ * is tested on its own below: a tree others are changing need not bundle at every commit). */
+const release = (version: string, build = false) =>
+  execFileSync(process.execPath, ['scripts/release.mjs', version, '--push', 'origin', ...(build ? [] : ['--no-build'])], { cwd: source, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 /** Commits the caller's files and pushes them; returns the commit. */
 async function commitCaller(files: Record<string, string>, branch = 'main'): Promise<string> {
@@ -67,14 +69,10 @@ beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), 'trunkfarm-caller-'));
   github = new FakeGitHub(path.join(work, 'github'));
 
-  // trunkfarm as committed here (the working tree's copy of each tracked file), released twice.
+  // trunkfarm as committed here (HEAD: other work in progress in the tree stays out), released twice.
   source = path.join(work, 'trunkfarm');
-  for (const file of git(ROOT, 'ls-files', '-z').split('\0').filter(Boolean)) {
-    await mkdir(path.dirname(path.join(source, file)), { recursive: true });
-    await cp(path.join(ROOT, file), path.join(source, file)).catch((e: NodeJS.ErrnoException) => {
-      if (e.code !== 'ENOENT') throw e; // deleted in the working tree, not yet in git
-    });
-  }
+  await mkdir(source);
+  execFileSync('sh', ['-c', 'git -C "$1" archive HEAD | tar -x -C "$2"', 'sh', ROOT, source]);
   await symlink(path.join(ROOT, 'node_modules'), path.join(source, 'node_modules')); // the bundler
   git(work, 'init', '--quiet', '--bare', '--initial-branch=main', github.bare(TRUNKFARM));
   git(source, 'init', '--quiet', '--initial-branch=main');
@@ -111,17 +109,30 @@ afterAll(async () => {
 });
 
 describe('releases (scripts/release.mjs)', () => {
-  it('tags vX.Y.Z and moves vX, with dist/ rebuilt and the version in package.json', () => {
+  it('tags vX.Y.Z and moves vX, with the version in package.json', () => {
     expect(commits['v1.0.0']).not.toBe(commits['v1.1.0']);
     expect(github.resolve(TRUNKFARM, 'v1')).toBe(commits['v1.1.0']);
     expect(commits.main).toBe(commits['v1.1.0']);
     expect(JSON.parse(github.read(TRUNKFARM, commits['v1.0.0'], 'package.json')!).version).toBe('1.0.0');
     expect(JSON.parse(github.read(TRUNKFARM, commits['v1.1.0'], 'package.json')!).version).toBe('1.1.0');
-    // The release commit's dist/ is what its sources build: building again changes nothing.
-    git(source, 'checkout', '--quiet', 'v1.1.0');
-    execFileSync(process.execPath, ['scripts/bundle.mjs'], { cwd: source, stdio: 'ignore' });
-    expect(git(source, 'status', '--porcelain')).toBe('');
-    git(source, 'checkout', '--quiet', 'main');
+    expect(JSON.parse(github.read(TRUNKFARM, commits['v1.1.0'], 'package-lock.json')!).version).toBe('1.1.0');
+    expect(git(source, 'for-each-ref', '--format=%(objecttype) %(contents:subject)', 'refs/tags/v1.1.0')).toBe('tag Release v1.1.0');
+  });
+
+  it('a major release points the starter and the README at the new major tag', () => {
+    git(source, 'checkout', '--quiet', '-b', 'major', 'v1.1.0');
+    try {
+      execFileSync(process.execPath, ['scripts/release.mjs', '2.0.0', '--no-build'], { cwd: source, stdio: 'ignore' });
+      const show = (f: string) => git(source, 'show', `v2.0.0:${f}`);
+      expect(show('workflows/extension-repo.yml')).toContain('trunkfarm/trunkfarm/.github/workflows/reusable.yml@v2\n');
+      expect(show('README.md')).not.toMatch(/trunkfarm\/trunkfarm\/[^\s@]+@v1\b/);
+      expect(show('README.md')).toContain('trunkfarm/trunkfarm/actions/build@v2');
+      expect(git(source, 'rev-parse', 'v2^{commit}')).toBe(git(source, 'rev-parse', 'v2.0.0^{commit}'));
+    } finally {
+      // Local only (nothing pushed): the tests below see v1.1.0 as the latest release.
+      git(source, 'checkout', '--quiet', 'main');
+      git(source, 'tag', '-d', 'v2.0.0', 'v2');
+    }
   });
 
   it('refuses a version that is not newer, one that is not X.Y.Z, and a dirty tree', async () => {
@@ -292,4 +303,16 @@ describe('the actions at the caller\'s commit, run in its workspace', () => {
     expect(arches.has('amd64')).toBe(true);
     await rm(plan.temp, { recursive: true, force: true });
   });
+});
+
+describe('a release rebuilds dist/', () => {
+  it('the release commit holds what its sources bundle to', () => {
+    release('1.2.0', true);
+    const commit = github.resolve(TRUNKFARM, 'v1.2.0')!;
+    expect(github.resolve(TRUNKFARM, 'v1')).toBe(commit);
+    git(source, 'checkout', '--quiet', 'v1.2.0');
+    execFileSync(process.execPath, ['scripts/bundle.mjs'], { cwd: source, stdio: 'ignore' });
+    expect(git(source, 'status', '--porcelain')).toBe('');
+    git(source, 'checkout', '--quiet', 'main');
+  }, 120_000);
 });
