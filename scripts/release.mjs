@@ -37,6 +37,15 @@ const newer = (a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
 const latest = released.sort(newer).at(-1);
 if (latest && newer(parts, latest) <= 0) fail(`${tag} is not newer than the latest release v${latest.join('.')}`);
 
+// Our own workflows must not reach this repository by a ref: it would float (see above).
+for (const file of git('ls-files', '.github/workflows').split('\n').filter(Boolean)) {
+  const floating = readFileSync(file, 'utf8')
+    .split('\n')
+    .map((line, i) => [i + 1, line])
+    .filter(([, line]) => /^\s*(-\s+)?uses:\s*['"]?trunkfarm\/trunkfarm\//.test(line));
+  for (const [line, text] of floating) fail(`${file}:${line}: ${text.trim()}: reach this repository's actions by path in a checkout at job.workflow_sha`);
+}
+
 // Where callers' references to this repository live; each names the major tag.
 const REFERENCING = ['README.md', 'workflows/extension-repo.yml'];
 const REFERENCE = /\b(trunkfarm\/trunkfarm\/(?:actions\/[a-z-]+|\.github\/workflows\/[a-z-]+\.ya?ml))@v\d+\b/g;
@@ -57,15 +66,6 @@ edit('package-lock.json', (text) => {
   if (lock.packages?.['']) lock.packages[''].version = version;
   return `${JSON.stringify(lock, null, 2)}\n`;
 });
-
-// Our own workflows must not reach this repository by a ref: it would float (see above).
-for (const file of git('ls-files', '.github/workflows').split('\n').filter(Boolean)) {
-  const floating = readFileSync(file, 'utf8')
-    .split('\n')
-    .map((line, i) => [i + 1, line])
-    .filter(([, line]) => /^\s*(-\s+)?uses:\s*['"]?trunkfarm\/trunkfarm\//.test(line));
-  for (const [line, text] of floating) fail(`${file}:${line}: ${text.trim()}: reach this repository's actions by path in a checkout at job.workflow_sha`);
-}
 
 // dist/ is what these sources build, byte for byte: the actions run it.
 if (!values['no-build']) {

@@ -72,7 +72,7 @@ export interface RunActionOptions {
   echo?: boolean;
 }
 
-const CONTEXTS = ['inputs', 'github', 'env', 'steps', 'runner', 'job', 'matrix', 'strategy'];
+const CONTEXTS = ['inputs', 'github', 'env', 'steps', 'runner', 'job', 'matrix', 'strategy', 'needs', 'secrets', 'vars'];
 
 /** The status functions of `if:`; a composite step runs after success unless told otherwise. */
 function statusFunctions(failed: boolean): Map<string, FunctionDefinition> {
