@@ -176,10 +176,34 @@ const STEP_FIELDS: Record<string, readonly PropertyKey[]> = {
   installcheck: ['test', 'installcheck'],
 };
 
+/** Inside GitHub Actions: an annotation for every problem of a closure check, and its tables in the
+ * job summary. With `toStderr` the annotations go to stderr (the runner reads both streams),
+ * keeping stdout for JSON; with `file`, each names the file it is about (the path `file` makes of
+ * the checked file's). */
+export async function reportClosure(result: CheckResult, options: { toStderr?: boolean; title?: string; file?: (checked: string) => string } = {}): Promise<void> {
+  const { annotate, summaryTables } = await runner();
+  const { problemLine } = await import('../closure/index.ts');
+  for (const f of result.files) {
+    for (const p of f.problems) {
+      const file = options.file?.(f.path);
+      annotate({ level: p.severity, title: `closure: ${f.path}`, message: problemLine(p), ...(file ? { file } : {}) }, { toStderr: options.toStderr === true });
+    }
+  }
+  const files = {
+    header: ['File', 'Verdict', 'Needs', 'Problems'],
+    rows: result.files.map((f) => [f.path, f.verdict === 'ok' ? 'ok' : 'fail', f.needed.join(', '), f.problems.map((p) => `${p.severity} ${p.kind}: ${p.message}`).join('<br>') || '-']),
+  };
+  const bundled = {
+    header: ['Bundled', 'File', 'Package', 'License', 'SHA-256'],
+    rows: result.bundled.map((b) => [b.soname, b.file, `${b.package ?? '-'} ${b.version ?? ''}`.trim(), b.license ?? '-', b.sha256.slice(0, 16)]),
+  };
+  await summaryTables(options.title ?? `Closure check: ${result.ok ? 'ok' : 'failed'}`, result.bundled.length > 0 ? [files, bundled] : [files]);
+}
+
 /** Inside GitHub Actions, annotations for one built job: every closure problem on the staged file
  * it is about (OUT/JOB/stage/PATH, from the job's closure.json), and a failed step on the line of
- * the matrix entry that step follows from. Annotations are written by the closure report's own
- * code (reportToGitHub), which also adds the closure table to the job summary. */
+ * the matrix entry that step follows from (see reportClosure, which also adds the closure table to
+ * the job summary). */
 export async function annotateBuild(build: { dir: string; result: JobResult }, entry: EntryLocation): Promise<void> {
   if (process.env.GITHUB_ACTIONS !== 'true') return;
   const { dir, result } = build;
@@ -187,9 +211,8 @@ export async function annotateBuild(build: { dir: string; result: JobResult }, e
   // result.json lists every problem: the full report is read only when there is one to place.
   const closure = result.closure?.problems.length ? await readFile(path.join(dir, 'closure.json'), 'utf8').then((t) => JSON.parse(t) as CheckResult, () => undefined) : undefined;
   if (closure?.files.some((f) => f.problems.length > 0)) {
-    const { reportToGitHub } = await import('../closure/index.ts');
     const stage = path.relative(process.cwd(), path.resolve(dir, 'stage'));
-    await reportToGitHub(closure, { title: `Closure check of ${job}: ${closure.ok ? 'warnings' : 'failed'}`, file: (checked) => path.join(stage, checked) });
+    await reportClosure(closure, { title: `Closure check of ${job}: ${closure.ok ? 'warnings' : 'failed'}`, file: (checked) => path.join(stage, checked) });
   }
   if (result.status === 'failed' && result.failure) {
     const { annotate } = await runner();

@@ -66,8 +66,14 @@ export async function group<T>(title: string, fn: () => Promise<T>): Promise<T> 
 /** Appends a Markdown table to the job summary (GITHUB_STEP_SUMMARY), with an optional line of
  * text under it. */
 export async function summaryTable(heading: string, header: string[], rows: string[][], note?: string): Promise<void> {
+  await summaryTables(heading, [{ header, rows }], note);
+}
+
+/** Appends a heading and its tables to the job summary, with an optional line of text under them. */
+export async function summaryTables(heading: string, tables: { header: string[]; rows: string[][] }[], note?: string): Promise<void> {
   if (!inActions() || !process.env.GITHUB_STEP_SUMMARY) return;
-  const summary = core.summary.addHeading(heading, 3).addTable([header.map((h) => ({ data: h, header: true })), ...rows]);
+  const summary = core.summary.addHeading(heading, 3);
+  for (const { header, rows } of tables) summary.addTable([header.map((h) => ({ data: h, header: true })), ...rows]);
   if (note) summary.addRaw(note, true);
   await summary.write();
 }

@@ -1,14 +1,14 @@
 // Signing: one Sigstore bundle v0.3 (a DSSE envelope around an in-toto statement) per artifact,
 // written beside it as FILE.sigstore.json. With a key anywhere (public key hint, no transparency
-// log); keyless in GitHub Actions through @actions/attest, so that GitHub's attestation store and
+// log); keyless in GitHub Actions through GitHub's attestations (github/attest.ts), so that its store and
 // `gh attestation verify` know the artifact.
-import { attest, type SigstoreInstance } from '@actions/attest';
 import { bundleToJSON, type SerializedBundle } from '@sigstore/bundle';
 import { DSSEBundleBuilder, type Signer } from '@sigstore/sign';
 import { basename } from 'node:path';
 import { UserError } from '../errors.ts';
 import { sha256File, writeFileAtomic } from './files.ts';
 import { fileBundleCovers, type SignerExpectation } from './covers.ts';
+import { type Attestation, attestKeyless, type SigstoreInstance } from '../github/attest.ts';
 import { hasActionsIdToken } from '../github/oidc.ts';
 import { loadGitHubRun } from './provenance.ts';
 import { signBytes, type SigningKey } from './key.ts';
@@ -39,42 +39,30 @@ export async function signWithKey(statement: Statement, key: SigningKey): Promis
 export interface KeylessOptions {
   /** GITHUB_TOKEN, for storing the attestation in the repository. */
   token: string;
-  /** Sigstore instance; by default @actions/attest's choice (public repositories: public-good). */
+  /** Sigstore instance; by default GitHub's choice (public repositories: public-good). */
   sigstore?: SigstoreInstance;
   /** Store the attestation in GitHub (default true). */
   store?: boolean;
 }
 
-export interface KeylessResult {
-  bundle: SerializedBundle;
-  /** PEM of the Fulcio-issued signing certificate. */
-  certificate: string;
-  attestationId?: string;
-}
+export type KeylessResult = Attestation;
 
-/** Signs a statement with the workflow's identity through @actions/attest: a Fulcio certificate for
+/** Signs a statement with the workflow's identity (see github/attest.ts): a Fulcio certificate for
  * an ephemeral key, a timestamp or transparency log entry, and the attestation stored in GitHub. */
 export async function signKeyless(statement: Statement, options: KeylessOptions): Promise<KeylessResult> {
   if (statement.predicate === undefined) throw new UserError('keyless signing needs a statement with a predicate');
-  let result;
   try {
-    result = await attest({
+    return await attestKeyless({
       subjects: statement.subject,
       predicateType: statement.predicateType,
       predicate: statement.predicate as object,
       token: options.token,
       ...(options.sigstore ? { sigstore: options.sigstore } : {}),
-      skipWrite: options.store === false,
+      store: options.store !== false,
     });
   } catch (err) {
     throw new UserError(`keyless signing failed: ${describe(err)}`, { cause: err });
   }
-  return {
-    bundle: result.bundle,
-    certificate: result.certificate,
-    // GitHub answers a numeric id, whatever @actions/attest's type says.
-    ...(result.attestationID !== undefined && result.attestationID !== null ? { attestationId: String(result.attestationID) } : {}),
-  };
 }
 
 /** How to sign: a key when given one, keyless when in GitHub Actions with an OIDC token. */

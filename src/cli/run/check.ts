@@ -13,11 +13,11 @@ import {
   checkTree,
   formatReport,
   loadInventory,
-  reportToGitHub,
   rootfsSource,
   saveInventory,
 } from '../../closure/index.ts';
 import { UserError } from '../../errors.ts';
+import { reportClosure } from '../../github/outputs.ts';
 
 interface CheckFlags {
   platform?: string;
@@ -75,6 +75,6 @@ export async function run(dir: string, flags: CheckFlags): Promise<void> {
   const result: CheckResult = flags.bundle ? await bundleTree(resolve(dir), { ...options, source: rootfsSource(resolve(flags.from ?? '/')) }) : checkTree(resolve(dir), options);
   if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else process.stdout.write(formatReport(result));
-  if (process.env.GITHUB_ACTIONS === 'true') await reportToGitHub(result, { toStderr: flags.json === true });
+  if (process.env.GITHUB_ACTIONS === 'true') await reportClosure(result, { toStderr: flags.json === true });
   if (!result.ok) process.exitCode = 1;
 }
