@@ -22,7 +22,7 @@ import { expandJobs, type PlannedJob } from '../src/plan/index.ts';
 const LOCAL_CELLS = ['pg17-gnulinux-amd64', 'pg15-gnulinux-amd64', 'pg18-gnulinux-amd64', 'pg17-musllinux-amd64', 'pg17-gnulinux-arm64'];
 // arm64 runs under QEMU here, several times slower than native: a sample of the pipelines only.
 const SAMPLED: Record<string, string[]> = {
-  'pg17-gnulinux-arm64': ['pgvector', 'ip4r', 'pgtap', 'semver', 'pllua', 'bgw_replstatus', 'timescaledb', 'pointcloud'],
+  'pg17-gnulinux-arm64': ['pgvector', 'ip4r', 'semver', 'jsquery', 'pllua', 'pgmemcache', 'bgw_replstatus'],
 };
 
 const { values: flags } = parseArgs({
@@ -102,7 +102,9 @@ async function readJson(file: string): Promise<Result | undefined> {
 function cellText(r: Result): string {
   if (r.status === 'built') return 'ok';
   const lines = (r.failure?.message ?? '').split('\n').map((l) => l.trim()).filter(Boolean);
-  const telling = lines.filter((l) => /error|fatal|cannot|not found|no such|undefined|failed|refused|missing|does not/i.test(l) && !/^exit status/.test(l) && !/^make(\[\d+\])?: \*\*\*/.test(l));
+  // Compiler command lines name -Werror=... flags: they are not what went wrong.
+  const command = /^(\S*\/)?(gcc|cc|clang|g\+\+|c\+\+)(-\d+)?\s/;
+  const telling = lines.filter((l) => /error|fatal|cannot|not found|no such|undefined|failed|refused|missing|does not|will not/i.test(l) && !/^exit status/.test(l) && !/^make(\[\d+\])?: \*\*\*/.test(l) && !command.test(l));
   const why = (telling.at(-1) ?? lines.at(-1) ?? '').replace(/\s+/g, ' ').slice(0, 160);
   return `failed: ${r.failure?.step ?? '?'}: ${why}`;
 }

@@ -23,7 +23,8 @@ function outside(): never {
 // Characters the subset never contains: tabs, CR and other controls, NEL, BOM, line separators.
 const UNSUPPORTED_CHARS = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff]/;
 // Plain keys: identifiers that the core schema reads as strings (checked in plainKey).
-const KEY = /[A-Za-z_][A-Za-z0-9_-]{0,127}/y;
+// Dots too: module settings are named prefix.name (test.settings).
+const KEY = /[A-Za-z_][A-Za-z0-9_.-]{0,127}/y;
 const NON_STRING_KEY = /^(?:[Nn]ull|NULL|[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
 const LITERAL_HEADER = /^\|(-?)(?: +(?:#.*)?)?$/;
 // Characters that cannot start a plain scalar (`-`, `?` and `:` can, when a non-space follows).

@@ -42,7 +42,7 @@ export function expandTargets(
       cells = cells.filter((p) => only(loaded, p));
       if (cells.length === 0) continue;
     }
-    const key = keyer(entry);
+    const key = keyer(entry, loaded.patches);
     if (entry.language === 'sql') {
       const { arch, libc } = matrix.platformsFile.default;
       for (const p of cells) {
