@@ -66,8 +66,10 @@ export interface RunActionOptions {
   env?: Record<string, string>;
   /** GITHUB_WORKSPACE, the steps' working directory. */
   workspace: string;
-  /** `github` context entries beyond those derived here (repository, token, ...). */
-  github?: Record<string, string>;
+  /** `github` context entries beyond those derived here (repository, token, event, ...). */
+  github?: Record<string, unknown>;
+  /** Further contexts of the calling job (`job`, `secrets`, `needs`), for expressions that read them. */
+  contexts?: Record<string, unknown>;
   /** Echo each step's output to this process's stderr as it runs (for long steps). */
   echo?: boolean;
 }
@@ -181,7 +183,7 @@ export async function runCompositeAction(actionDir: string, options: RunActionOp
   const action = parseYaml(await readFile(path.join(actionDir, 'action.yml'), 'utf8')) as ActionFile;
   if (action.runs?.using !== 'composite') throw new Error(`${actionDir}: not a composite action`);
   const temp = await mkdtemp(path.join(tmpdir(), 'trunkfarm-runner-'));
-  const github: Record<string, string> = {
+  const github: Record<string, unknown> = {
     action_path: path.resolve(actionDir),
     workspace: options.workspace,
     repository: 'trunkfarm/trunkfarm',
@@ -192,7 +194,7 @@ export async function runCompositeAction(actionDir: string, options: RunActionOp
   };
   const runner = { temp, os: 'Linux', arch: process.arch === 'arm64' ? 'ARM64' : 'X64' };
   const jobEnv: Record<string, string> = { ...options.env };
-  const callerContext = { github, runner, env: jobEnv };
+  const callerContext = { ...options.contexts, github, runner, env: jobEnv };
 
   // Inputs: `with:` (evaluated in the caller's context), else the default (in the action's).
   const inputs: Record<string, string> = {};
@@ -217,7 +219,7 @@ export async function runCompositeAction(actionDir: string, options: RunActionOp
 
   for (const [index, step] of action.runs.steps.entries()) {
     const id = step.id ?? `__${index}`;
-    const context = () => ({ inputs, github, runner, env: jobEnv, steps });
+    const context = () => ({ ...options.contexts, inputs, github, runner, env: jobEnv, steps });
     if (step.uses) throw new Error(`${actionDir}: step ${id} uses ${step.uses}; this interpreter runs only run: steps`);
     if (!step.run) throw new Error(`${actionDir}: step ${id} has neither run nor uses`);
     if (!step.shell) throw new Error(`${actionDir}: step ${id} has no shell (a composite run step must name one)`);
@@ -239,9 +241,9 @@ export async function runCompositeAction(actionDir: string, options: RunActionOp
       CI: 'true',
       GITHUB_ACTIONS: 'true',
       GITHUB_WORKSPACE: options.workspace,
-      GITHUB_REPOSITORY: github.repository!,
-      GITHUB_EVENT_NAME: github.event_name!,
-      GITHUB_ACTION_PATH: github.action_path!,
+      GITHUB_REPOSITORY: String(github.repository),
+      GITHUB_EVENT_NAME: String(github.event_name),
+      GITHUB_ACTION_PATH: String(github.action_path),
       GITHUB_OUTPUT: files.output,
       GITHUB_ENV: files.env,
       GITHUB_PATH: files.path,

@@ -3,7 +3,7 @@
 // workflow's own `env:` intact, expressions evaluated by composite.ts with GitHub's library), and
 // run with bash against fixture files. Steps before it that it reads outputs of are stood in for
 // by steps that set those outputs; `gh` is a script on PATH that answers as GitHub's CLI does.
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,6 +44,10 @@ interface StepOptions {
   /** The job's working directory. */
   workspace: string;
   env?: Record<string, string>;
+  /** The `job`, `secrets` and extra `github` contexts the step's expressions read. */
+  job?: Record<string, string>;
+  secrets?: Record<string, string>;
+  github?: Record<string, unknown>;
 }
 
 const cleanup: string[] = [];
@@ -71,7 +75,7 @@ async function runStep(file: string, job: string, stepName: string, o: StepOptio
   const dir = await mkdtemp(path.join(tmpdir(), 'trunkfarm-workflow-step-'));
   cleanup.push(dir);
   await writeFile(path.join(dir, 'action.yml'), stringify(action));
-  const run = await runCompositeAction(dir, { workspace: o.workspace, with: o.inputs ?? {}, env: { ...env, ...o.env } });
+  const run = await runCompositeAction(dir, { workspace: o.workspace, with: o.inputs ?? {}, env: { ...env, ...o.env }, contexts: { job: o.job ?? {}, secrets: o.secrets ?? {} }, ...(o.github ? { github: o.github } : {}) });
   cleanup.push(run.temp);
   const last = run.steps.find((s) => s.id === 'step')!;
   return { ...run, step: last };
@@ -270,5 +274,88 @@ esac
     expect(runs({ extension: 'pgvector', all: false })).toBe(false);
     expect(runs({ extension: 'pgvector postgis', all: false })).toBe(false);
     expect(runs({ extension: '', all: true })).toBe(false);
+  });
+});
+
+describe('reusable.yml: finding the commit of the workflow', () => {
+  const find = (job: Record<string, string>) => runStep('reusable.yml', 'plan', 'trunkfarm', { workspace: ROOT, job });
+  const sha = 'c'.repeat(40);
+
+  it('outputs the repository and the SHA of the job context', async () => {
+    const run = await find({ workflow_repository: 'trunkfarm/trunkfarm', workflow_sha: sha });
+    expect(run.conclusion, run.step.stderr).toBe('success');
+    expect(run.step.outputs).toEqual({ repository: 'trunkfarm/trunkfarm', sha });
+  });
+
+  it('fails, saying why, where the job context lacks them (GitHub Enterprise Server)', async () => {
+    for (const job of [{}, { workflow_repository: 'trunkfarm/trunkfarm', workflow_sha: 'main' }] as Record<string, string>[]) {
+      const run = await find(job);
+      expect(run.conclusion).toBe('failure');
+      expect(run.commands.filter((c) => c.command === 'error').map((c) => c.message)).toEqual([expect.stringContaining('gives no job.workflow_repository and job.workflow_sha')]);
+    }
+  });
+});
+
+describe('reusable.yml: runner labels', () => {
+  const jobs = [job('x', 17, 'gnulinux-amd64'), job('x', 17, 'gnulinux-arm64')];
+  let plan: string;
+  beforeAll(async () => {
+    plan = path.join(await scratch(), 'plan.json');
+    await writeFile(plan, JSON.stringify({ jobs, shards: [{ include: jobs }] }));
+  });
+  const runners = async (amd64: string, arm64: string) => {
+    const run = await runStep('reusable.yml', 'plan', 'select', { workspace: ROOT, inputs: { postgres: '[]', platforms: '[]', 'runner-amd64': amd64, 'runner-arm64': arm64 }, steps: { plan: { plan } } });
+    expect(run.conclusion, run.step.stderr).toBe('success');
+    return (JSON.parse(run.step.outputs.jobs!) as { runner: string }[]).map((j) => j.runner);
+  };
+
+  it('keeps platforms.yaml\'s labels unless an input names another, per architecture', async () => {
+    expect(await runners('', '')).toEqual(['ubuntu-24.04', 'ubuntu-24.04-arm']);
+    expect(await runners('', 'my-arm-runner')).toEqual(['ubuntu-24.04', 'my-arm-runner']);
+    expect(await runners('big-amd64', '')).toEqual(['big-amd64', 'ubuntu-24.04-arm']);
+  });
+});
+
+describe('reusable.yml: choosing how to sign', () => {
+  const choose = (inputs: { signing: string }, opts: { key?: string; private?: boolean; oidc?: boolean } = {}) =>
+    runStep('reusable.yml', 'publish', 'signing', {
+      workspace: ROOT,
+      inputs,
+      secrets: opts.key ? { 'signing-key': opts.key } : {},
+      github: { event: { repository: { private: opts.private ?? false } } },
+      env: opts.oidc === false ? {} : { ACTIONS_ID_TOKEN_REQUEST_URL: 'http://127.0.0.1:9/token' },
+    });
+  const KEY = '-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----';
+
+  it('auto: the key when given one (written to a file only the runner user reads)', async () => {
+    const run = await choose({ signing: 'auto' }, { key: KEY });
+    expect(run.conclusion, run.step.stderr).toBe('success');
+    expect(run.step.outputs).toMatchObject({ mode: 'key', sign: 'true', key: path.join(run.temp, 'trunkfarm-signing-key.pem') });
+    expect(await readFile(run.step.outputs.key!, 'utf8')).toBe(`${KEY}\n`);
+    expect((await stat(run.step.outputs.key!)).mode & 0o777).toBe(0o600);
+  });
+
+  it('auto: keyless in a public repository with an OIDC token', async () => {
+    const run = await choose({ signing: 'auto' });
+    expect(run.step.outputs).toEqual({ mode: 'keyless', key: '', sign: 'true' });
+    expect(run.commands).toEqual([]);
+  });
+
+  it('auto: unsigned, with a notice that says why, in a private repository or without an OIDC token', async () => {
+    for (const [opts, why] of [[{ private: true }, 'private repository need GitHub Enterprise Cloud'], [{ oidc: false }, 'no OIDC token']] as const) {
+      const run = await choose({ signing: 'auto' }, opts);
+      expect(run.conclusion, run.step.stderr).toBe('success');
+      expect(run.step.outputs).toEqual({ mode: 'none', key: '', sign: 'false' });
+      expect(run.commands).toEqual([{ command: 'notice', properties: { title: 'trunkfarm' }, message: expect.stringContaining(why) }]);
+    }
+  });
+
+  it('key without the secret, or an unknown mode, fails saying so', async () => {
+    const keyless = await choose({ signing: 'key' });
+    expect(keyless.conclusion).toBe('failure');
+    expect(keyless.commands.map((c) => c.message)).toEqual(['signing: key needs the signing-key secret']);
+    const bad = await choose({ signing: 'sometimes' });
+    expect(bad.commands.map((c) => c.message)).toEqual(['the "signing" input must be auto, keyless, key or none']);
+    expect((await choose({ signing: 'none' }, { key: KEY })).step.outputs).toEqual({ mode: 'none', key: '', sign: 'false' });
   });
 });

@@ -26,13 +26,18 @@ export function sourceStep(ctx: JobContext): Promise<SourceOutput> {
   });
 }
 
+const WORKSPACE_ADDITIONS = new Set(['.trunkfarm', '.trunkfarm-matrix']);
+
 async function placeSource(ctx: JobContext): Promise<NonNullable<JobResult['source']>> {
   const { source } = ctx.entry;
   if ('path' in source) {
     const repoRoot = path.resolve(ctx.matrixDir, '..');
     const from = path.resolve(repoRoot, source.path);
     if (!from.startsWith(`${repoRoot}${path.sep}`) && from !== repoRoot) throw new UserError(`source.path ${source.path} leaves the repository`);
-    await cp(from, ctx.paths.src, { recursive: true });
+    // Not the extension's: what the actions put at the top of a caller's workspace (trunkfarm's
+    // own checkout, .trunkfarm, in the reusable workflow; the generated matrix, .trunkfarm-matrix).
+    const notSource = (p: string) => path.dirname(p) === repoRoot && WORKSPACE_ADDITIONS.has(path.basename(p));
+    await cp(from, ctx.paths.src, { recursive: true, filter: (p) => !notSource(p) });
     return { uri: `file:${path.relative(repoRoot, from) || '.'}`, sha256: '', from: 'repository' };
   }
   const src = 'git' in source ? { git: source.git, commit: source.commit } : { ...(source.url ? { url: source.url } : {}), sha256: source.sha256, ...(source.debian ? { debian: source.debian } : {}) };
