@@ -1,10 +1,18 @@
 // Flags shared by several commands, declared once, and what every command's action is made of.
 import { type Command, Option } from 'commander';
+import type { ImageChoice } from '../builder/index.ts';
 
 export const DEFAULT_MATRIX = 'matrix';
 
 export function matrixOption(cmd: Command): Command {
   return cmd.addOption(new Option('--matrix <dir>', 'matrix directory').default(DEFAULT_MATRIX));
+}
+
+const IMAGE_CHOICES: readonly ImageChoice[] = ['auto', 'local', 'public'];
+
+/** Which of a platform's images `build` and `check` use (src/builder/steps/images.ts chooses). */
+export function imagesOption(): Option {
+  return new Option('--images <choice>', 'local images, public ones, or local when present').choices(IMAGE_CHOICES).default('auto');
 }
 
 /** Prints a table with aligned columns. */

@@ -58,7 +58,9 @@ export async function readStage(stage: string): Promise<TreeEntry[]> {
   if (!entries.some((e) => e.type === 'file' && e.path.startsWith('pgsql/')))
     throw new UserError(`${stage}: nothing under pgsql/ to install`);
   if (!entries.some((e) => e.type === 'file' && (LICENSE_TEXT.test(e.path) || e.path.startsWith('licenses/'))))
-    throw new UserError(`${stage}: no licence text (LICENSE, COPYING or NOTICE at the top, or licenses/)`);
+    throw new UserError(
+      `${stage}: no licence text (LICENSE, COPYING or NOTICE at the top, or licenses/); where the source keeps it elsewhere (a README section, a file of another name), list that file in the matrix entry's contents.license_files (e.g. license_files: [README.md])`,
+    );
 
   // A few files at a time: reads go through libuv's thread pool, and most files are small.
   const files = entries.filter((e) => e.type === 'file');

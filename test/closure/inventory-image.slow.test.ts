@@ -5,10 +5,11 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.ts';
 import { captureImageInventory, inventoryFromDir, loadInventory } from '../../src/closure/inventory.ts';
 import { runCli } from '../support/cli.ts';
+import { requireComponents } from '../support/requirements.ts';
 import { place, sharedLib } from './helpers/cc.ts';
 
 const IMAGE = 'localhost/closure-test:bookworm';
@@ -106,5 +107,46 @@ describe('captureImageInventory with podman', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('trunkfarm check --platform chooses the base image as build does (--images)', () => {
+  const MUSL_BASE = 'localhost/trunkfarm/base:pg17-musllinux-amd64';
+  let dir: string;
+  let root: string;
+  beforeAll(() => {
+    requireComponents(['podman', 'musl-gcc'], [MUSL_BASE]);
+    dir = mkdtempSync(join(tmpdir(), 'trunkfarm-cli-images-'));
+    root = join(dir, 'mext');
+    place(sharedLib('muse.so', '#include <stdio.h>\nint fn(void){return puts("x");}', { cc: 'musl-gcc' }), join(root, 'pgsql/pkglib'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('takes the local image when present (auto, the default), and only it with --images local', async () => {
+    const id = podman(['image', 'inspect', '--format', '{{.Id}}', MUSL_BASE]).replace(/^sha256:/, '');
+    for (const choice of [[], ['--images', 'auto'], ['--images', 'local']]) {
+      const env = { TRUNKFARM_CACHE: join(dir, `cache-${choice.join('') || 'default'}`) };
+      const r = await runCli(['check', root, '--platform', 'pg17-musllinux-amd64', ...choice, '--json'], env);
+      expect(r.stderr, choice.join(' ')).toBe('');
+      expect(r.code).toBe(0);
+      expect(loadInventory(join(env.TRUNKFARM_CACHE, `inventory/${id}-musl.json`)).source).toBe(MUSL_BASE);
+      expect(JSON.parse(r.stdout).files[0].resolved['libc.so']).toBeDefined();
+    }
+  });
+
+  it('with --images public asks for the public image, though the local one is here', async () => {
+    const env = { TRUNKFARM_CACHE: join(dir, 'cache-public') };
+    const r = await runCli(['check', root, '--platform', 'pg17-musllinux-amd64', '--images', 'public'], env);
+    const publicRef = 'docker.io/library/postgres:17-alpine3.22';
+    // Pulled where the registry answers; here, where it does not, the failed pull names it.
+    if (r.code === 0) expect(readdirSync(join(env.TRUNKFARM_CACHE, 'inventory')).map((f) => loadInventory(join(env.TRUNKFARM_CACHE, 'inventory', f)).source)).toEqual([publicRef]);
+    else expect(r.stderr).toContain(publicRef);
+    expect(r.stderr).not.toContain(MUSL_BASE);
+  });
+
+  it('with --images local refuses a platform that has no local image, naming the command that builds one', async () => {
+    const r = await runCli(['check', root, '--platform', 'pg14-gnulinux-amd64', '--images', 'local'], { TRUNKFARM_CACHE: join(dir, 'cache-none') });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('no local image localhost/trunkfarm/base:pg14-gnulinux-amd64 for pg14-gnulinux-amd64: build it with scripts/local-images.sh');
   });
 });

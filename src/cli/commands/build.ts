@@ -1,6 +1,6 @@
 import { type Command, Option } from 'commander';
 import { ARCHES, LIBCS } from '../../types.ts';
-import { lazy, matrixOption } from '../options.ts';
+import { imagesOption, lazy, matrixOption } from '../options.ts';
 
 export function register(program: Command): void {
   matrixOption(program.command('build'))
@@ -12,7 +12,7 @@ export function register(program: Command): void {
     .addOption(new Option('--libc <libc>', 'only this libc').choices(LIBCS))
     .option('--out <dir>', 'output directory', 'out')
     .addOption(new Option('--engine <engine>', 'container engine (default: detected)').choices(['podman', 'docker']))
-    .addOption(new Option('--images <choice>', 'local images, public ones, or local when present').choices(['auto', 'local', 'public']).default('auto'))
+    .addOption(imagesOption())
     .option('--no-test', 'skip the smoke test in the base image')
     .option('--force', 'rebuild even when out/ holds a build of the same key')
     .option('--key <file>', 'sign each built trunk with this key (FILE.sigstore.json beside it)')

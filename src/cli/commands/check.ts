@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import { lazy } from '../options.ts';
+import { imagesOption, lazy } from '../options.ts';
 
 export function register(program: Command): void {
   program
@@ -8,7 +8,8 @@ export function register(program: Command): void {
     .argument('<dir>', 'staged package tree (DIR/pgsql/... or an image-volume tree)')
     .option('--platform <name>', 'platform, e.g. pg17-gnulinux-amd64; its base inventory comes from the cache')
     .option('--inventory <file>', 'a saved base-image inventory')
-    .option('--image <ref>', 'base image to capture the inventory from (default: the platform\'s, from the matrix)')
+    .option('--image <ref>', 'base image to capture the inventory from (default: the platform\'s, from the matrix, as --images chooses)')
+    .addOption(imagesOption())
     .addOption(new Option('--engine <engine>', 'container engine for --image').choices(['podman', 'docker']).default('podman'))
     .option('--bundle', 'copy what the base lacks into the package and set $ORIGIN run paths')
     .option('--from <rootfs>', 'build environment: where bundled libraries come from (default /), and what explains a miss')

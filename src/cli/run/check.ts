@@ -1,4 +1,6 @@
-import { type Engine, imageExists } from '../../builder/engine.ts';
+import type { ImageChoice } from '../../builder/index.ts';
+import { type Engine } from '../../builder/engine.ts';
+import { chooseImage } from '../../builder/steps/images.ts';
 import { imageInventory } from '../../builder/inventory.ts';
 import { loadValidMatrix } from '../../matrix/index.ts';
 import { DEFAULT_MATRIX } from '../options.ts';
@@ -24,6 +26,7 @@ interface CheckFlags {
   inventory?: string;
   image?: string;
   engine: 'podman' | 'docker';
+  images: ImageChoice;
   bundle?: boolean;
   from?: string;
   name?: string;
@@ -45,17 +48,16 @@ async function inventoryFor(flags: CheckFlags): Promise<{ inventory: Inventory; 
   if (flags.platform === undefined) throw new UserError('give --platform NAME (with --image REF to capture its base) or --inventory FILE', { exitCode: 2 });
   const platform = parsePlatform(flags.platform);
   const engine = { name: flags.engine, bin: flags.engine };
-  const image = flags.image ?? (await matrixBaseImage(flags.platform, engine));
+  const image = flags.image ?? (await matrixBaseImage(flags.platform, engine, flags.images));
   return { inventory: await imageInventory(engine, image, platform.libc), platform };
 }
 
-/** The platform's base image as the matrix names it: the local equivalent when it is present. */
-async function matrixBaseImage(name: string, engine: Engine): Promise<string> {
+/** The platform's base image as the matrix names it, chosen as `build` chooses it. */
+async function matrixBaseImage(name: string, engine: Engine, choice: ImageChoice): Promise<string> {
   const { platforms } = await loadValidMatrix(DEFAULT_MATRIX);
   const p = platforms.find((x) => x.name === name);
   if (!p) throw new UserError(`--platform ${name}: not a platform of the matrix (see \`trunkfarm platforms\`); pass --image REF or --inventory FILE`, { exitCode: 2 });
-  if (p.base.local && (await imageExists(engine, p.base.local))) return p.base.local;
-  return p.base.ref;
+  return (await chooseImage(engine, p.base, choice, p)).ref;
 }
 
 export async function run(dir: string, flags: CheckFlags): Promise<void> {

@@ -118,6 +118,15 @@ describe('writing trunks', () => {
     expect(r.entries.find((e) => e.path === 'pgsql/pkglib/big.so')?.size).toBe(big.length);
   });
 
+  it('packages a licence that contents.license_files placed under licenses/, the fix its refusal names', async () => {
+    const stage = await makeStage(join(await scratch(), 'stage'));
+    await rm(join(stage, 'LICENSE'));
+    await rm(join(stage, 'licenses'), { recursive: true });
+    await put(stage, 'licenses/README.md', 'Licence: GPL-2.0-or-later\n');
+    const t = await writeTrunk(stage, sampleMeta(), await scratch());
+    expect((await readTrunk(t.path)).entries.map((e) => e.path)).toContain('licenses/README.md');
+  });
+
   it('refuses stages it cannot package faithfully', async () => {
     const cases: [string, (s: string) => Promise<void>, RegExp][] = [
       ['a fifo', async (s) => void execFileSync('mkfifo', [join(s, 'pgsql/pkglib/fifo')]), /fifo or socket/],
@@ -128,7 +137,7 @@ describe('writing trunks', () => {
       ['an unknown pgsql dir', async (s) => put(s, 'pgsql/etc/x', 'x'), /pg_config directories/],
       ['junk at the top', async (s) => put(s, 'Makefile', 'all:'), /unexpected at the top/],
       ['a reserved name', async (s) => put(s, 'trunk.json', '{}'), /unexpected at the top/],
-      ['no licence', async (s) => { await rm(join(s, 'LICENSE')); await rm(join(s, 'licenses'), { recursive: true }); }, /no licence text/],
+      ['no licence', async (s) => { await rm(join(s, 'LICENSE')); await rm(join(s, 'licenses'), { recursive: true }); }, /no licence text .*list that file in the matrix entry's contents\.license_files/],
       ['a missing control file', async (s) => rm(join(s, 'pgsql/share/extension/tfdemo.control')), /lacks: pgsql\/share\/extension\/tfdemo.control/],
     ];
     for (const [what, spoil, why] of cases) {
