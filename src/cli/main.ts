@@ -5,6 +5,7 @@
 // stage logic lives here.
 import { Command, CommanderError } from 'commander';
 import { isUserError } from '../errors.ts';
+import { LIMITS, raiseLimits } from '../limits.ts';
 import { VERSION } from '../version.ts';
 import * as platforms from './commands/platforms.ts';
 import * as validate from './commands/validate.ts';
@@ -27,6 +28,8 @@ export function program(): Command {
   const cli = new Command('trunkfarm')
     .description('Build PostgreSQL extensions into signed, relocatable binary packages.')
     .version(VERSION)
+    .option('--limit <NAME=N>', `raise a bound on hostile input (repeatable; README, "Limits"): ${Object.keys(LIMITS).join(', ')}`, (v: string, all: string[]) => [...all, v], [])
+    .hook('preAction', (cli) => raiseLimits(cli.opts<{ limit: string[] }>().limit))
     .showHelpAfterError()
     .exitOverride();
   for (const command of COMMANDS) command.register(cli);

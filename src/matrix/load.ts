@@ -1,12 +1,15 @@
 // Reads matrix/ into typed entries and platforms, collecting every problem at once (YAML syntax,
 // schema, and the rules in rules.ts) as diagnostics with file, line and column.
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { visit } from 'yaml';
 import type { z } from 'zod';
 import { UserError } from '../errors.ts';
+import { limit } from '../limits.ts';
 import { type Platform, TRUNK_OS } from '../types.ts';
 import { type Diagnostic, formatDiagnostic, Locator, parseWithPositions, type Path } from './diagnostics.ts';
+import { limitMessage, matrixText, tooDeep, tooManyFields } from './bounds.ts';
 import { parsePlainYaml } from './plain-yaml.ts';
 import { type PatchFile, readPatches } from './patches.ts';
 import { checkEntries, checkPlatforms } from './rules.ts';
@@ -44,6 +47,8 @@ export function parseYaml<T extends z.ZodType>(
   text: string,
   schema: T,
 ): { value?: z.infer<T>; locator: Locator; diagnostics: Diagnostic[] } {
+  const deep = tooDeep(text);
+  if (deep) return { locator: new Locator(file, ''), diagnostics: [{ file, ...deep, field: '', message: limitMessage('yaml-depth', 'nested too deep') }] };
   let data = parsePlainYaml(text);
   let locator: Locator;
   const diagnostics: Diagnostic[] = [];
@@ -53,17 +58,37 @@ export function parseYaml<T extends z.ZodType>(
     const parsed = parseWithPositions(text);
     locator = new Locator(file, text, parsed);
     for (const e of parsed.doc.errors) {
-      const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
+      const pos = e.linePos?.[0] ?? parsed.lines.linePos(e.pos[0]);
       diagnostics.push({ file, line: pos.line, col: pos.col, field: '', message: `YAML: ${e.message.split('\n')[0]}` });
     }
     if (diagnostics.length > 0) return { locator, diagnostics };
-    data = parsed.doc.toJS() ?? {};
+    try {
+      data = parsed.doc.toJS({ maxAliasCount: limit('yaml-aliases') }) ?? {};
+    } catch (err) {
+      // The yaml package's guard against alias expansion ("billion laughs").
+      if (!(err instanceof ReferenceError)) throw err;
+      const pos = firstAlias(parsed);
+      return { locator, diagnostics: [{ file, ...pos, field: '', message: limitMessage('yaml-aliases', 'aliases expand too far') }] };
+    }
   }
+  const crowded = tooManyFields(data);
+  if (crowded) return { locator, diagnostics: [locator.diagnostic(crowded.slice(0, -1), limitMessage('yaml-fields', 'too many fields'), String(crowded.at(-1)))] };
 
   const result = schema.safeParse(data);
   if (result.success) return { value: result.data, locator, diagnostics };
   for (const issue of result.error.issues) diagnostics.push(...issueDiagnostics(locator, issue, valueAt(data, issue.path)));
   return { locator, diagnostics };
+}
+
+function firstAlias(parsed: ReturnType<typeof parseWithPositions>): { line: number; col: number } {
+  let offset = 0;
+  visit(parsed.doc, {
+    Alias(_key, node) {
+      offset = node.range?.[0] ?? 0;
+      return visit.BREAK;
+    },
+  });
+  return parsed.lines.linePos(offset);
 }
 
 function valueAt(data: unknown, at: Path): unknown {
@@ -196,15 +221,16 @@ export async function loadMatrix(dir: string): Promise<LoadResult> {
   const display = (f: string) => displayPath(dir, f);
   const diagnostics: Diagnostic[] = [];
 
-  let platformsText: string;
+  let platformsBytes: Buffer;
   try {
-    platformsText = await readFile(path.join(dir, PLATFORMS_FILE), 'utf8');
+    platformsBytes = await readFile(path.join(dir, PLATFORMS_FILE));
   } catch (err) {
     throw new UserError(`cannot read ${path.join(dir, PLATFORMS_FILE)}: ${(err as NodeJS.ErrnoException).code ?? err}. Is --matrix pointing at a matrix directory?`);
   }
-  const pf = parseYaml(display(PLATFORMS_FILE), platformsText, platformsFile);
+  const platformsText = matrixText(display(PLATFORMS_FILE), platformsBytes);
+  const pf = 'text' in platformsText ? parseYaml(display(PLATFORMS_FILE), platformsText.text, platformsFile) : { diagnostics: [platformsText.diagnostic], value: undefined, locator: undefined };
   diagnostics.push(...pf.diagnostics);
-  if (pf.value) diagnostics.push(...checkPlatforms(pf.value, pf.locator));
+  if (pf.value && pf.locator) diagnostics.push(...checkPlatforms(pf.value, pf.locator));
 
   let names: string[] = [];
   try {
@@ -217,13 +243,18 @@ export async function loadMatrix(dir: string): Promise<LoadResult> {
   const entries: LoadedEntry[] = [];
   for (const n of names) {
     const file = display(path.join(EXTENSIONS_DIR, n));
-    let text: string;
+    let bytes: { data: Buffer; size: number };
     try {
-      text = readFileSync(path.join(dir, EXTENSIONS_DIR, n), 'utf8');
+      bytes = readBounded(path.join(dir, EXTENSIONS_DIR, n));
     } catch (err) {
       throw new UserError(`cannot read ${path.join(dir, EXTENSIONS_DIR, n)}: ${(err as NodeJS.ErrnoException).code ?? err}`);
     }
-    const parsed = parseYaml(file, text, extensionEntry);
+    const text = matrixText(file, bytes.data, bytes.size);
+    if ('diagnostic' in text) {
+      diagnostics.push(text.diagnostic);
+      continue;
+    }
+    const parsed = parseYaml(file, text.text, extensionEntry);
     diagnostics.push(...parsed.diagnostics);
     if (!parsed.value) continue;
     const { patches, diagnostics: patchProblems } = readPatches(dir, parsed.value, parsed.locator);
@@ -236,6 +267,24 @@ export async function loadMatrix(dir: string): Promise<LoadResult> {
   diagnostics.push(...checkEntries(entries, platforms));
   diagnostics.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col);
   return { matrix: { dir, platformsFile: pf.value, platforms, entries }, diagnostics };
+}
+
+/** A file's bytes, or its first limit+1 bytes when it is larger (enough to refuse it). */
+function readBounded(file: string): { data: Buffer; size: number } {
+  const fd = openSync(file, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const buf = Buffer.alloc(Math.min(size, limit('matrix-file-bytes') + 1));
+    let n = 0;
+    while (n < buf.length) {
+      const got = readSync(fd, buf, n, buf.length - n, n);
+      if (got === 0) break;
+      n += got;
+    }
+    return { data: buf.subarray(0, n), size };
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Loads the matrix and fails with every diagnostic when it is not valid, after `onInvalid` (a
