@@ -6,53 +6,23 @@
 // and moved into place at the end, so OUT never holds half a job.
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { UserError } from '../errors.ts';
-import { untrustedFrame } from '../github/log.ts';
-import { type BuildOptions, type BuildTarget, Containers, type JobContext, jobPaths, makeJobFolders } from './context.ts';
-import { detectEngine } from './engine.ts';
-import { type JobResult, upToDate, writeResult } from './job.ts';
+import { untrustedFrame } from '../github/index.ts';
+import { type BuildOptions, type BuildTarget, createJobContext, type JobContext, jobPaths } from './context.ts';
+import { jobDirName, type JobResult, upToDate, writeResult } from './job.ts';
 import { streamReporter } from './progress.ts';
-import { StepRunner } from './step-runner.ts';
-import { closureStep } from './steps/closure.ts';
-import { compileStep } from './steps/compile.ts';
-import { dependenciesStep } from './steps/dependencies.ts';
-import { imagesStep } from './steps/images.ts';
-import { installcheckStep, startInstallcheckServer } from './steps/installcheck.ts';
-import { packageStep } from './steps/package.ts';
-import { smokeStep, startTester } from './steps/smoke.ts';
-import { sourceStep } from './steps/source.ts';
-import { stageStep } from './steps/stage.ts';
+import { closureStep, compileStep, dependenciesStep, imagesStep, installcheckStep, packageStep, smokeStep, sourceStep, stageStep, startInstallcheckServer, startTester } from './steps/index.ts';
 
 export async function buildJob(target: BuildTarget, opts: BuildOptions): Promise<JobResult> {
   const { job } = target;
-  const paths = jobPaths(opts.out, job);
-  const name = paths.final.slice(paths.final.lastIndexOf('/') + 1);
-  const reporter = (opts.reporter ?? streamReporter)(name);
+  const reporter = (opts.reporter ?? streamReporter)(jobDirName(job));
   if (!opts.force) {
-    const prev = await upToDate(paths.final, job.key);
+    const prev = await upToDate(jobPaths(opts.out, job).final, job.key);
     if (prev) {
       reporter.line(`up to date (build key ${job.key.slice(0, 12)})`);
       return prev;
     }
   }
-  await rm(paths.dir, { recursive: true, force: true });
-  await makeJobFolders(paths);
-  const testing = opts.test !== false;
-  const ctx: JobContext = {
-    ...target,
-    name,
-    matrixDir: opts.matrixDir,
-    paths,
-    engine: await detectEngine(opts.engine),
-    images: opts.images ?? 'auto',
-    testing,
-    installchecking: testing && Boolean(target.entry.test?.installcheck),
-    mode: target.platform.pg >= 18 ? 'volume' : 'system',
-    startedAt: new Date().toISOString(),
-    steps: new StepRunner(name, paths.dir, reporter),
-    containers: undefined!,
-    result: {},
-  };
-  ctx.containers = new Containers(ctx.engine);
+  const ctx = await createJobContext(target, opts, reporter);
   try {
     await runSteps(ctx);
     return await finish(ctx, 'built');

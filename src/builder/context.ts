@@ -1,12 +1,12 @@
 // What every step of a job works from: the job with its entry and platform, where its files go,
 // the engine, and the containers it has started. Steps take this and what earlier steps gave
 // them, and return what they made.
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { ExtensionEntry } from '../matrix/index.ts';
 import type { Job, Platform } from '../types.ts';
 import type { Container, Engine, RunOptions } from './engine.ts';
-import { removeContainer, startContainer } from './engine.ts';
+import { detectEngine, removeContainer, startContainer } from './engine.ts';
 import { jobDirName, type JobResult } from './job.ts';
 import type { SmokeMode } from './smoke.ts';
 import { cacheRoot } from './source.ts';
@@ -96,9 +96,30 @@ export function jobPaths(out: string, job: Pick<Job, 'extension' | 'version' | '
   };
 }
 
-/** Makes the job's folders (the source folder is made by the unpacking or copying itself). */
-export async function makeJobFolders(paths: JobPaths): Promise<void> {
+/** A fresh context for a job: its `.partial` folder made anew (the source folder is made by the
+ * unpacking or copying itself) and the engine found. */
+export async function createJobContext(target: BuildTarget, opts: BuildOptions, reporter: StepReporter): Promise<JobContext> {
+  const paths = jobPaths(opts.out, target.job);
+  await rm(paths.dir, { recursive: true, force: true });
   for (const key of ['destdir', 'bundle', 'scripts', 'stage', 'logs', 'test', 'extensions', 'sysroot'] as const) await mkdir(paths[key], { recursive: true });
+  const engine = await detectEngine(opts.engine);
+  const testing = opts.test !== false;
+  const name = jobDirName(target.job);
+  return {
+    ...target,
+    name,
+    matrixDir: opts.matrixDir,
+    paths,
+    engine,
+    images: opts.images ?? 'auto',
+    testing,
+    installchecking: testing && Boolean(target.entry.test?.installcheck),
+    mode: target.platform.pg >= 18 ? 'volume' : 'system',
+    startedAt: new Date().toISOString(),
+    steps: new StepRunner(name, paths.dir, reporter),
+    containers: new Containers(engine),
+    result: {},
+  };
 }
 
 /** Every container a job starts, until removed; and work started ahead of the step that needs

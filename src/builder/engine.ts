@@ -14,7 +14,7 @@ import { constants } from 'node:os';
 import { dirname, posix } from 'node:path';
 import { PassThrough, Readable, type Writable } from 'node:stream';
 import { UserError } from '../errors.ts';
-import { untrustedFrame } from '../github/log.ts';
+import { untrustedFrame } from '../github/index.ts';
 
 export const ENGINE_NAMES = ['podman', 'docker'] as const;
 export type EngineName = (typeof ENGINE_NAMES)[number];

@@ -13,7 +13,7 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -327,9 +327,4 @@ function run(cmd: string, args: string[], env?: NodeJS.ProcessEnv): Promise<Ran>
     child.on('error', reject);
     child.on('close', (code) => resolvePromise({ code: code ?? 1, stdout, stderr }));
   });
-}
-
-/** Entries of the cache, for `trunkfarm cache`-style listings and tests. */
-export async function cachedArchives(opts: FetchOptions = {}): Promise<string[]> {
-  return (await readdir(join(sourcesDir(opts), 'sha256')).catch(() => [] as string[])).filter((n) => SHA256.test(n));
 }

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { join, posix, resolve } from 'node:path';
 import { UserError } from '../errors.ts';
-import { pathWithin } from '../files/within.ts';
+import { pathWithin } from '../files/index.ts';
 import type { Libc } from '../types.ts';
 import { KNOWN_DATA, dataPresent, dataTarget } from './data.ts';
 import { ARCH_MACHINE, type BundledLibrary, type CheckOptions, type CheckResult, LIBC_PARTS, checkScanned, parseOptionsFor } from './check.ts';

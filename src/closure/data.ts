@@ -23,7 +23,7 @@ export const KNOWN_DATA: KnownData[] = [
  * trunk tree, `pgsql/pkglib/../share` would be `pgsql/share`, which installs to pg_config's
  * sharedir (/usr/share/postgresql/17), not beside pkglibdir where the library looks
  * (/usr/lib/postgresql/17/share): trunks keep such data in `sys/share`, which each layout places
- * at the library's `../share` (see package/layout.ts). */
+ * at the library's `../share` (see package/destinations.ts). */
 export function dataTarget(libDir: string, known: KnownData): string {
   if (TRUNK_LIBRARY_DIRS.has(libDir)) return posix.join('sys', 'share', known.name);
   return posix.join(libDir, '..', 'share', known.name);

@@ -10,7 +10,7 @@ import { createGunzip } from 'node:zlib';
 import { cacheRoot } from '../builder/source.ts';
 import { type Inventory, type PostgresInstall, type RootView, captureInventory, inventoryFromLayers, parseInventory, resolvePath } from '../closure/index.ts';
 import { UserError } from '../errors.ts';
-import type { PgDirs } from '../package/layout.ts';
+import type { PgDirs } from '../package/destinations.ts';
 import type { Descriptor } from '../publish/registry/index.ts';
 import { isIndexType } from '../publish/registry/media-types.ts';
 import { ARCHES, type Arch, type Libc } from '../types.ts';

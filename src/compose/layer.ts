@@ -10,7 +10,7 @@ import path from 'node:path';
 import { type CheckResult, checkTree } from '../closure/index.ts';
 import { UserError } from '../errors.ts';
 import { writeTarGz } from '../package/archive/tar.ts';
-import { mapPaths, pgConfigDestination, type PgDirs } from '../package/layout.ts';
+import { mapPaths, pgConfigDestination, type PgDirs } from '../package/destinations.ts';
 import type { PackageMeta } from '../package/meta.ts';
 import { adoptBlob, blobPath, blobTempPath, initLayout } from '../package/oci/layout.ts';
 import { MEDIA, type Descriptor } from '../package/oci/types.ts';

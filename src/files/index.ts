@@ -29,3 +29,5 @@ export async function writeFileAtomic(path: string, data: string | Buffer): Prom
     throw new UserError(`cannot write ${path}: ${(err as Error).message}`, { cause: err });
   }
 }
+
+export { pathWithin } from './within.ts';

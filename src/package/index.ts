@@ -13,7 +13,7 @@ export { FORMAT_VERSION, trunkJson, type TrunkJson } from './trunk/json.ts';
 
 export { installTrunk, uninstallTrunk, type InstallManifest, type InstallOptions, type InstallReport, type InstallTarget, type UninstallReport } from './install.ts';
 export { compatibilityProblems, probeHost, probePgConfig, readElfInfo, type InstallTargetInfo } from './target.ts';
-export { pgConfigDestination, rewriteLibdirLiterals, searchPathSettings, volumeDestination } from './layout.ts';
+export { pgConfigDestination, rewriteLibdirLiterals, searchPathSettings, volumeDestination } from './destinations.ts';
 
 export { imageTag, writeExtensionImage, type WrittenImage } from './oci/image.ts';
 export { trunkArtifactTag, writeTrunkArtifact } from './oci/artifact.ts';

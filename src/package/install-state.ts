@@ -10,7 +10,7 @@
 import { lstat, realpath } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { UserError } from '../errors.ts';
-import { pgConfigBases, type PgDirs } from './layout.ts';
+import { pgConfigBases, type PgDirs } from './destinations.ts';
 import { badPathReason } from './tree.ts';
 
 /** What an install leaves behind to be undone exactly. Paths are absolute for --pg-config and

@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { basename, delimiter, dirname, join, posix } from 'node:path';
 import { UserError } from '../errors.ts';
 import { checkPlace, parseJournal, parseManifest, statePaths, tempName, type InstallManifest, type Journal, type StatePaths } from './install-state.ts';
-import { mapPaths, pgConfigBases, pgConfigDestination, searchPathSettings } from './layout.ts';
+import { mapPaths, pgConfigBases, pgConfigDestination, searchPathSettings } from './destinations.ts';
 import type { PackageMeta } from './meta.ts';
 import { compatibilityProblems, probeHost, probePgConfig, type InstallTargetInfo } from './target.ts';
 import { readTrunk, readTrunkMeta, type OpenedTrunk } from './trunk/read.ts';

@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { UserError } from '../errors.ts';
 import { readElfIfElf } from '../closure/elf/index.ts';
 import type { PackageMeta } from './meta.ts';
-import type { PgDirs } from './layout.ts';
+import type { PgDirs } from './destinations.ts';
 
 const run = promisify(execFile);
 

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { UserError } from '../errors.ts';
-import { isExtensionScript, mapPaths, rewriteLibdirLiterals, volumeDestination } from './layout.ts';
+import { isExtensionScript, mapPaths, rewriteLibdirLiterals, volumeDestination } from './destinations.ts';
 import { comparePaths, resolveLink, type TreeEntry } from './tree.ts';
 
 export interface VolumeTree {

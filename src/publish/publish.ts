@@ -9,6 +9,7 @@ import { UserError } from '../errors.ts';
 import { mergeLayout, resolveRef } from '../package/index.ts';
 import { chooseSigningMethod, expectedSigner, loadSigningKey, signArtifact } from '../sign/index.ts';
 import type { IndexEntry } from '../types.ts';
+// api.ts by path: octokit is not in the github barrel (see github/index.ts).
 import { createGitHubClient } from '../github/api.ts';
 import { fileIndexStore, githubIndexStore, type IndexStore, registryIndexStore, updateIndex } from './index-store.ts';
 import { signImages } from './image-signatures.ts';

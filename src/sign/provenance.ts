@@ -4,7 +4,7 @@
 // farm knows (matrix entry, platform, source archive, builder image) goes beside them.
 import { hostname } from 'node:os';
 import { UserError } from '../errors.ts';
-import { decodeJwtClaims, githubServerUrl, requestIdToken } from '../github/oidc.ts';
+import { decodeJwtClaims, githubServerUrl, requestIdToken } from '../github/index.ts';
 import { VERSION } from '../version.ts';
 import {
   FARM_BUILD_TYPE,

@@ -8,8 +8,9 @@ import { basename } from 'node:path';
 import { UserError } from '../errors.ts';
 import { sha256File, writeFileAtomic } from './files.ts';
 import { fileBundleCovers, type SignerExpectation } from './covers.ts';
+// attest.ts by path: it is not in the github barrel (see github/index.ts).
 import { type Attestation, attestKeyless, type SigstoreInstance } from '../github/attest.ts';
-import { hasActionsIdToken } from '../github/oidc.ts';
+import { hasActionsIdToken } from '../github/index.ts';
 import { loadGitHubRun } from './provenance.ts';
 import { signBytes, type SigningKey } from './key.ts';
 import { buildProvenance, localBuilderId } from './provenance.ts';

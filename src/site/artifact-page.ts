@@ -3,7 +3,7 @@
 import type { IndexEntry } from '../types.ts';
 import { cellPage, extensionDir, STATE_HELP } from './grid.ts';
 import { esc, externalLink, formatBytes, formatCount, safeUrl } from './html.ts';
-import { page, rootOf, type SiteOptions } from './layout.ts';
+import { page, rootOf, type SiteOptions } from './page-shell.ts';
 import { type Cell, cellId, type ExtensionGrid, type SiteModel } from './model.ts';
 import { IMAGE_VOLUME_MIN_PG, pinnedImage, usage } from './usage.ts';
 

@@ -4,7 +4,7 @@ import type { IndexEntry } from '../types.ts';
 import { buildsTable } from './artifact-page.ts';
 import { extensionDir, gridHtml } from './grid.ts';
 import { esc, externalLink, formatCount } from './html.ts';
-import { page, rootOf, type SiteOptions } from './layout.ts';
+import { page, rootOf, type SiteOptions } from './page-shell.ts';
 import { CELL_STATES, cellId, type ExtensionGrid, type SiteModel } from './model.ts';
 
 export function extensionPage(model: SiteModel, ext: ExtensionGrid, options: SiteOptions, paths: ReadonlyMap<string, string>): { path: string; html: string } {

@@ -5,7 +5,7 @@
 import { CELL_STATES, type SiteModel } from './model.ts';
 import { formatCount, esc } from './html.ts';
 import { gridHtml, STATE_HELP } from './grid.ts';
-import { page, rootOf, type SiteOptions } from './layout.ts';
+import { page, rootOf, type SiteOptions } from './page-shell.ts';
 import type { Chunk, View } from './views.ts';
 
 export interface ViewPages {

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.ts';
 import { loadValidMatrix, type Matrix } from '../matrix/index.ts';
-import type { SiteOptions } from './layout.ts';
+import type { SiteOptions } from './page-shell.ts';
 import { buildModel, type CellState } from './model.ts';
 import { readIndex } from './read-index.ts';
 import { renderSite } from './render.ts';
@@ -28,7 +28,7 @@ export { cellPage, extensionDir, gridData, type GridData } from './grid.ts';
 export { artifactPages, type ArtifactPage } from './artifact-page.ts';
 export { pinnedImage, usage, type UsageSnippets } from './usage.ts';
 export { DEFAULT_PAGE_SIZE, renderSite, type RenderOptions, type SiteFile } from './render.ts';
-export { GRID_DATA, INDEX_COPY, type SiteOptions } from './layout.ts';
+export { GRID_DATA, INDEX_COPY, type SiteOptions } from './page-shell.ts';
 export { MARKER, writeSite, type WriteResult } from './write.ts';
 export { esc, safeUrl } from './html.ts';
 

@@ -3,6 +3,8 @@
 // halfway through writing pages.
 import { readFile } from 'node:fs/promises';
 import { UserError } from '../errors.ts';
+// index-merge.ts by path: the site needs the index format, not the publishing clients that
+// publish/index.ts loads.
 import { parseIndex as parsePublishedIndex } from '../publish/index-merge.ts';
 import type { PublishedIndexFile } from '../types.ts';
 

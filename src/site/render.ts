@@ -6,7 +6,7 @@ import { STYLE } from './assets/style.ts';
 import { extensionPage } from './extension-page.ts';
 import { gridData } from './grid.ts';
 import { gridPage, type ViewPages } from './grid-page.ts';
-import { GRID_DATA, INDEX_COPY, type SiteOptions, STYLESHEET } from './layout.ts';
+import { GRID_DATA, INDEX_COPY, type SiteOptions, STYLESHEET } from './page-shell.ts';
 import type { SiteModel } from './model.ts';
 import { applyFilter, chunk, views } from './views.ts';
 

@@ -3,7 +3,7 @@
 // image layer (as `trunkfarm build` ships it), and copies of it whose install script names the
 // module as '$libdir/ip4r' (as PostGIS's scripts do) or as plain 'ip4r'. Measured on Debian's 18.6:
 // every form loads, also in a plain CREATE FUNCTION, so the volume layout's rewrite of '$libdir/X'
-// literals (package/layout.ts) is a safeguard, not what makes the mount work.
+// literals (package/destinations.ts) is a safeguard, not what makes the mount work.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';

@@ -3,7 +3,7 @@
 import { cp, mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../../errors.ts';
-import { pathWithin } from '../../files/within.ts';
+import { pathWithin } from '../../files/index.ts';
 import { TOP_TEXT } from '../../package/index.ts';
 import type { JobContext } from '../context.ts';
 import { layoutStage, type PgConfig } from '../stage.ts';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { buildJob, jobDirName, type JobResult } from '../../builder/index.ts';
 import { UserError } from '../../errors.ts';
-import { annotateBuild, buildTable, reportBuild } from '../../github/outputs.ts';
+import { annotateBuild, buildTable, reportBuild } from '../../github/index.ts';
 import { expandTargets } from '../../plan/index.ts';
 import { printTable } from '../options.ts';
 import { loadValidMatrixAnnotated } from './validate.ts';

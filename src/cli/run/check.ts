@@ -19,7 +19,7 @@ import {
   saveInventory,
 } from '../../closure/index.ts';
 import { UserError } from '../../errors.ts';
-import { reportClosure } from '../../github/outputs.ts';
+import { reportClosure } from '../../github/index.ts';
 
 interface CheckFlags {
   platform?: string;

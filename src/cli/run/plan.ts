@@ -1,6 +1,7 @@
 import { UserError } from '../../errors.ts';
-import { type PlanJson, planJson, reportPlan } from '../../github/outputs.ts';
-import { expandJobs, planChangedSince, publishedKeys, readIndexKeys, selectStale, shard } from '../../plan/index.ts';
+import { type PlanJson, planJson, reportPlan } from '../../github/index.ts';
+import type { IndexEntry } from '../../types.ts';
+import { expandJobs, expandTargets, explainStale, pinMatrixImages, planChangedSince, publishedBuilds, readIndexBuilds, shard } from '../../plan/index.ts';
 import { printTable } from '../options.ts';
 import { loadValidMatrixAnnotated } from './validate.ts';
 
@@ -10,15 +11,16 @@ export interface PlanFlags {
   index?: string;
   indexRegistry?: string;
   extension?: string[];
+  pinImages?: boolean;
   json?: boolean;
 }
 
-/** The keys of the index kept in a registry repository; its client loads only then. */
-async function registryIndexKeys(repository: string): Promise<Set<string>> {
+/** The builds of the index kept in a registry repository; its client loads only then. */
+async function registryIndexBuilds(repository: string): Promise<Partial<IndexEntry>[]> {
   const { registryIndexStore } = await import('../../publish/index-registry.ts');
   const store = registryIndexStore({ repository });
   try {
-    return publishedKeys((await store.read()).index, `--index-registry ${repository}`);
+    return publishedBuilds((await store.read()).index, `--index-registry ${repository}`);
   } finally {
     store.close();
   }
@@ -26,7 +28,9 @@ async function registryIndexKeys(repository: string): Promise<Set<string>> {
 
 export async function run(opts: PlanFlags): Promise<void> {
   if (opts.index && opts.indexRegistry) throw new UserError('--index and --index-registry: give one', { exitCode: 2 });
-  const matrix = await loadValidMatrixAnnotated(opts.matrix, { toStderr: opts.json === true });
+  const loadedMatrix = await loadValidMatrixAnnotated(opts.matrix, { toStderr: opts.json === true });
+  // Pinned, build keys bind the images' digests: a base re-pushed under its tag makes its jobs stale.
+  const matrix = opts.pinImages ? await pinMatrixImages(loadedMatrix) : loadedMatrix;
   let entries = matrix.entries;
   if (opts.extension) {
     const wanted = new Set(opts.extension);
@@ -38,9 +42,13 @@ export async function run(opts: PlanFlags): Promise<void> {
   }
   // Only what is selected is expanded: keying every job of a large matrix to keep a few is most of
   // the cost of a pull request's plan.
-  const planned = opts.changedSince ? await planChangedSince(matrix, opts.changedSince, entries) : expandJobs(matrix, entries);
-  const published = opts.index ? await readIndexKeys(opts.index) : opts.indexRegistry ? await registryIndexKeys(opts.indexRegistry) : undefined;
-  const jobs = published ? selectStale(planned, published) : planned;
+  const builds = opts.index ? await readIndexBuilds(opts.index) : opts.indexRegistry ? await registryIndexBuilds(opts.indexRegistry) : undefined;
+  // Against an index, each job the index lacks, with why (see explainStale).
+  const jobs = builds
+    ? explainStale(opts.changedSince ? [] : expandTargets(matrix, entries), builds)
+    : opts.changedSince
+      ? await planChangedSince(matrix, opts.changedSince, entries)
+      : expandJobs(matrix, entries);
   const shards = shard(jobs);
   let text: PlanJson | undefined;
   const json = () => (text ??= planJson(jobs, shards));

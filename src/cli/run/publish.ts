@@ -1,4 +1,4 @@
-import { reportPublish } from '../../github/outputs.ts';
+import { reportPublish } from '../../github/index.ts';
 import { publish } from '../../publish/index.ts';
 import { printTable } from '../options.ts';
 

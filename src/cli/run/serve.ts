@@ -1,7 +1,7 @@
 import { defaultCacheDir, openRepository, type ImageRepository } from '../../compose/index.ts';
 import { UserError } from '../../errors.ts';
 import { createClient, isRepositoryPath } from '../../publish/registry/index.ts';
-import { startServer } from '../../serve/server.ts';
+import { startServer } from '../../serve/index.ts';
 
 interface ServeFlags {
   base: string[];

@@ -1,4 +1,4 @@
-import { reportDiagnostics } from '../../github/outputs.ts';
+import { reportDiagnostics } from '../../github/index.ts';
 import { formatDiagnostic, loadMatrix, loadValidMatrix, type Matrix } from '../../matrix/index.ts';
 
 export async function run(opts: { matrix: string }): Promise<void> {

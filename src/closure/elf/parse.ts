@@ -116,8 +116,6 @@ const MAX_VERSION_ENTRIES = 1 << 16;
 const MAX_IFUNC_NAMES = 5;
 const CHUNK = 1 << 16;
 
-export const ELF_MAGIC = Buffer.from([0x7f, 0x45, 0x4c, 0x46]);
-
 /** Whether `bytes` starts with the ELF magic: the cheap test that lets non-ELF files be skipped. */
 export function isElf(bytes: Uint8Array): boolean {
   return bytes.length >= 4 && bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46;
