@@ -11,9 +11,9 @@ export const LIMITS = {
   'yaml-fields': { value: 10_000, what: 'mapping keys and list items in one YAML document' },
   'elf-entries': { value: 100_000, what: 'entries in one ELF table (sections, segments, dynamic entries, symbols, hash chain steps)' },
   'elf-read-bytes': { value: 256 << 20, what: 'bytes read from one ELF file' },
-  'trunk-bytes': { value: 4 << 30, what: 'bytes a trunk expands to' },
+  'trunk-bytes': { value: 1 << 30, what: 'bytes a trunk expands to' },
   'trunk-files': { value: 20_000, what: 'entries in one trunk' },
-  'trunk-file-bytes': { value: 1 << 30, what: 'bytes in one file of a trunk' },
+  'trunk-file-bytes': { value: 512 << 20, what: 'bytes in one file of a trunk' },
   'report-lines': { value: 200, what: 'items listed per file in a closure report (the rest are counted)' },
 } satisfies Record<string, { value: number; what: string }>;
 

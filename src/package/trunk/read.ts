@@ -10,6 +10,7 @@ import { basename, dirname, join } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import tar, { type Header } from 'tar-stream';
 import { UserError } from '../../errors.ts';
+import { limit, LIMITS, type LimitName } from '../../limits.ts';
 import type { PackageMeta } from '../meta.ts';
 import { badPathReason, comparePaths, resolveLink, symlinkAncestor, withImpliedDirs, type EntryType } from '../tree.ts';
 import { DIGESTS, parseDigests } from './digests.ts';
@@ -86,10 +87,22 @@ export async function readTrunk(file: string, options: ReadTrunkOptions = {}): P
   let format = '';
   const warnings: string[] = [];
   let digests: Map<string, string> | undefined;
+  // Bounds on what the archive may expand to, checked on each header before its data is read.
+  let count = 0;
+  let expanded = 0;
+  const over = (name: LimitName, found: string): never =>
+    fail(`${found}; the limit is ${limit(name)} ${LIMITS[name].what} (raise it with --limit ${name}=N)`);
+  // Errors thrown by the caller's onMeta pass through as they are; the archive's own are located.
+  let fromCallback: unknown;
 
   try {
     for await (const entry of extract as unknown as AsyncIterable<AsyncIterable<Buffer> & { header: Header }>) {
       const h = entry.header;
+      if (++count > limit('trunk-files')) over('trunk-files', `more than ${limit('trunk-files')} entries`);
+      const size = h.size ?? 0;
+      if (size > limit('trunk-file-bytes')) over('trunk-file-bytes', `entry ${JSON.stringify(h.name)} is ${size} bytes`);
+      expanded += size;
+      if (expanded > limit('trunk-bytes')) over('trunk-bytes', `the entries up to ${JSON.stringify(h.name)} expand to ${expanded} bytes`);
       let name = h.name;
       if (h.type === 'directory') name = name.replace(/\/$/, '');
       const bad = badPathReason(name);
@@ -155,7 +168,12 @@ export async function readTrunk(file: string, options: ReadTrunkOptions = {}): P
               fail(`trunk.json: ${(err as Error).message}`);
             }
             checkNameAgainstMeta(top!, meta!, fail);
-            await options.onMeta?.(meta!);
+            try {
+              await options.onMeta?.(meta!);
+            } catch (err) {
+              fromCallback = err;
+              throw err;
+            }
           } else if (rel === DIGESTS) {
             const parsed = parseDigests(r.data!.toString('utf8'));
             if ('error' in parsed) fail(`digests: ${parsed.error}`);
@@ -192,6 +210,9 @@ export async function readTrunk(file: string, options: ReadTrunkOptions = {}): P
   } catch (err) {
     input.destroy();
     if (out) await rm(out, { recursive: true, force: true });
+    // tar-stream's own errors (a stream that ends inside an entry, a damaged header).
+    if (err !== fromCallback && !(err instanceof UserError) && err instanceof Error && !(err instanceof TypeError) && !(err instanceof RangeError))
+      throw new UserError(`${file}: damaged tar stream (${err.message}); the file is truncated or not a trunk`, { cause: err });
     throw err;
   }
 
