@@ -9,7 +9,7 @@ export const LIMITS = {
   'yaml-aliases': { value: 100, what: 'alias uses in one YAML document' },
   'yaml-depth': { value: 64, what: 'nesting levels in one YAML document' },
   'yaml-fields': { value: 10_000, what: 'mapping keys and list items in one YAML document' },
-  'elf-entries': { value: 100_000, what: 'entries in one ELF table (sections, segments, dynamic entries, symbols, hash chain steps)' },
+  'elf-entries': { value: 1_000_000, what: 'entries in one ELF table (sections, segments, dynamic entries, symbols, hash chain steps)' },
   'elf-read-bytes': { value: 256 << 20, what: 'bytes read from one ELF file' },
   'trunk-bytes': { value: 1 << 30, what: 'bytes a trunk expands to' },
   'trunk-files': { value: 20_000, what: 'entries in one trunk' },

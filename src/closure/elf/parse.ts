@@ -8,6 +8,7 @@
 // files (no section headers) read the same as unstripped ones. Every offset, size and count is
 // checked against the file before use, every loop has a bound, and nothing is allocated from a
 // count in the file without that check: a bad file ends in an ElfError naming it, never a hang.
+import { limit, overLimit } from '../../limits.ts';
 import type { Libc } from '../../types.ts';
 import {
   DF_TEXTREL,
@@ -532,6 +533,7 @@ function scanIfuncs(src: ByteSource, le: boolean, is64: boolean, machineId: numb
   if (count === undefined || count === 0) return;
   const start = map(symtab, syment, 'dynamic symbol table');
   if (count > Math.floor((src.size - start) / syment)) throw new ElfError(src.name, `dynamic symbol count ${count} runs past the end of the file`, start);
+  if (count > limit('elf-entries')) throw new ElfError(src.name, `dynamic symbol count ${count}: ${overLimit('elf-entries')} (raise it with --limit elf-entries=N)`, start);
   const infoAt = is64 ? 4 : 12;
   const shndxAt = is64 ? 6 : 14;
   const per = Math.max(1, Math.floor(CHUNK / syment));
@@ -561,8 +563,11 @@ function gnuHashCount(src: ByteSource, le: boolean, is64: boolean, at: number): 
   for (let i = 0; i < nbuckets; i++) last = Math.max(last, buckets.u32(i * 4));
   if (last < symoffset) return symoffset;
   const chainsAt = bucketsAt + nbuckets * 4;
-  // Walk the last chain to its end bit; its length is bounded by the file.
+  // Walk the last chain to its end bit: bounded by the file, and by the entry limit (a sparse
+  // file's hole would otherwise be read a page at a time).
+  const max = limit('elf-entries');
   for (let idx = last; ; idx++) {
+    if (idx - last >= max) throw new ElfError(src.name, `DT_GNU_HASH chain ${overLimit('elf-entries')} (raise it with --limit elf-entries=N)`, chainsAt);
     const o = chainsAt + (idx - symoffset) * 4;
     const v = new Fields(src.bytes(o, 4, 'DT_GNU_HASH chain'), le, src, o).u32(0);
     if ((v & 1) !== 0) return idx + 1;

@@ -2,6 +2,7 @@
 // file read in 64 KiB pages on demand, so a 100 MB library costs the few pages that hold its
 // headers, dynamic section, string table and version tables, not a full read.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { limit, overLimit } from '../../limits.ts';
 import { ElfError } from './error.ts';
 
 export interface ByteSource {
@@ -55,7 +56,12 @@ export function fileSource(path: string, fd?: number): FileSource {
   }
   const pages = new Map<number, Buffer>();
   const taken: Buffer[] = [];
+  // Every table is bounded by the file's size, but a sparse file's size is no bound on work.
+  const budget = limit('elf-read-bytes');
+  let read = 0;
   const readInto = (buf: Buffer, offset: number, length: number): Buffer => {
+    read += length;
+    if (read > budget) throw new ElfError(path, `${overLimit('elf-read-bytes')} (raise it with --limit elf-read-bytes=N)`, offset);
     let done = 0;
     while (done < length) {
       const n = readSync(handle, buf, done, length - done, offset + done);
