@@ -1,6 +1,6 @@
 // The build stage's one way to run containers: a thin layer over the docker and podman command
 // lines, which agree on every command used here. Processes are spawned with node:child_process
-// rather than @actions/exec: exports and copies are raw tar streams on stdout/stdin, output is
+// rather than @actions/exec: a cluster template comes out as a raw tar stream on stdout, output is
 // teed to a log file and a live stream as it arrives, and a signal must be able to remove live
 // containers synchronously; @actions/exec buffers lines and echoes command lines instead.
 //
@@ -11,7 +11,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { constants } from 'node:os';
-import { dirname, posix } from 'node:path';
+import { dirname } from 'node:path';
 import { PassThrough, Readable, type Writable } from 'node:stream';
 import { UserError } from '../errors.ts';
 import { untrustedFrame } from '../github/index.ts';
@@ -148,7 +148,7 @@ function isEngineName(name: string): name is EngineName {
 /** Why the engine cannot run containers, or '' when it can. docker needs its daemon. */
 async function probe(name: EngineName, env: NodeJS.ProcessEnv): Promise<string> {
   const format = name === 'docker' ? '{{.Server.Version}}' : '{{.Client.Version}}';
-  const r = await capture({ name, bin: name }, ['version', '--format', format], undefined, env).catch(
+  const r = await capture({ name, bin: name }, ['version', '--format', format], env).catch(
     (err: Error) => ({ code: -1, stdout: '', stderr: err.message }),
   );
   if (r.code === 0 && r.stdout.trim()) return '';
@@ -159,7 +159,7 @@ async function probe(name: EngineName, env: NodeJS.ProcessEnv): Promise<string> 
 // Images
 
 /** Whether the image is in the engine's local store. */
-export async function imageExists(engine: Engine, ref: string): Promise<boolean> {
+async function imageExists(engine: Engine, ref: string): Promise<boolean> {
   const r = await capture(engine, ['image', 'inspect', '--format', '{{.Id}}', ref]);
   return r.code === 0;
 }
@@ -255,21 +255,6 @@ export async function removeContainer(c: Container): Promise<void> {
   }
 }
 
-/** Run `fn` with a fresh container that is removed afterwards, whatever happens. */
-export async function withContainer<T>(engine: Engine, opts: RunOptions, fn: (c: Container) => Promise<T>): Promise<T> {
-  const c = await startContainer(engine, opts);
-  try {
-    return await fn(c);
-  } finally {
-    await removeContainer(c);
-  }
-}
-
-/** Containers started by this process and not yet removed. */
-export function liveContainers(): Container[] {
-  return [...live.values()];
-}
-
 function track(c: Container): void {
   live.set(c.id, c);
   if (hooked) return;
@@ -322,8 +307,8 @@ function envArgs(env: Record<string, string> | undefined): string[] {
 
 /**
  * Run a command in the container, streaming its output live and into `opts.log`. Resolves with
- * its exit code and the end of its output; a failing command is not an error here (see
- * `execChecked`).
+ * its exit code and the end of its output; a failing command is not an error here: the caller
+ * says what it means (see StepRunner.script).
  */
 export async function exec(c: Container, cmd: string[], opts: ExecOptions = {}): Promise<ExecResult> {
   const args = ['exec', ...(opts.stdin !== undefined ? ['-i'] : []), ...envArgs(opts.env)];
@@ -388,69 +373,13 @@ export async function exec(c: Container, cmd: string[], opts: ExecOptions = {}):
   }
 }
 
-/** `exec` that throws a UserError naming the step, its exit code and the end of its log. */
-export async function execChecked(
-  c: Container,
-  cmd: string[],
-  opts: ExecOptions & { step: string },
-): Promise<ExecResult> {
-  const r = await exec(c, cmd, { ...opts, group: opts.group ?? opts.step });
-  if (r.code !== 0) {
-    const where = opts.log ? `; full log: ${opts.log}` : '';
-    throw new UserError(`step "${opts.step}" failed with exit code ${r.code}${where}\n${indent(r.tail)}`);
-  }
-  return r;
-}
-
 // ---------------------------------------------------------------------------------------------
-// Files in and out
-
-/**
- * Copy a host file or directory into the container (`cp`: `dir/.` copies a directory's contents),
- * creating the destination's parent folders first, which `cp` will not.
- */
-export async function copyIn(c: Container, hostPath: string, containerPath: string): Promise<void> {
-  const parent = posix.dirname(containerPath);
-  if (parent !== '/' && parent !== '.') {
-    const made = await capture(c.engine, ['exec', c.id, 'mkdir', '-p', parent]);
-    if (made.code !== 0) throw new UserError(`cannot create ${c.name}:${parent}: ${lastLine(made.stderr)}`);
-  }
-  const r = await capture(c.engine, ['cp', hostPath, `${c.id}:${containerPath}`]);
-  if (r.code !== 0) throw new UserError(`cannot copy ${hostPath} into ${c.name}:${containerPath}: ${lastLine(r.stderr)}`);
-}
-
-/** Copy a file or directory out of the container to the host. */
-export async function copyOut(c: Container, containerPath: string, hostPath: string): Promise<void> {
-  const r = await capture(c.engine, ['cp', `${c.id}:${containerPath}`, hostPath]);
-  if (r.code !== 0) throw new UserError(`cannot copy ${c.name}:${containerPath} to ${hostPath}: ${lastLine(r.stderr)}`);
-}
+// Streams out
 
 /** The standard output of a command run in the container, as a byte stream that errors when the
  * command fails. */
 export function execStream(c: Container, cmd: string[], opts: { user?: string } = {}): Readable {
   return streamOut(c.engine, ['exec', ...(opts.user ? ['--user', opts.user] : []), c.id, ...cmd], `run ${cmd[0]} in ${c.name}`);
-}
-
-/** A tar stream of one path in the container (`cp CONTAINER:PATH -`). */
-export function exportPath(c: Container, containerPath: string): Readable {
-  return streamOut(c.engine, ['cp', `${c.id}:${containerPath}`, '-'], `copy ${c.name}:${containerPath}`);
-}
-
-/** A tar stream of the container's whole file system (`export`). */
-export function exportContainer(c: Container): Readable {
-  if (c.engine.name === 'podman') {
-    // podman export opens /dev/stdout by name, which fails on the socket Node gives a child for
-    // stdout: hand it a real pipe, keeping its exit status.
-    const script = 'set -o pipefail; "$0" export "$1" | cat';
-    return streamOut({ name: 'podman', bin: 'bash' }, ['-c', script, c.engine.bin, c.id], `export ${c.name}`);
-  }
-  return streamOut(c.engine, ['export', c.id], `export ${c.name}`);
-}
-
-/** Unpack a tar stream into a directory of the container (`cp - CONTAINER:DIR`). */
-export async function copyInTar(c: Container, tar: Readable, containerDir: string): Promise<void> {
-  const r = await capture(c.engine, ['cp', '-', `${c.id}:${containerDir}`], tar);
-  if (r.code !== 0) throw new UserError(`cannot unpack a tar stream into ${c.name}:${containerDir}: ${lastLine(r.stderr)}`);
 }
 
 // The child's stdout, which errors (rather than ends) when the command fails, so that a consumer
@@ -481,16 +410,15 @@ interface Captured {
   stderr: string;
 }
 
-function capture(engine: Engine, args: string[], stdin?: Readable, env?: NodeJS.ProcessEnv): Promise<Captured> {
+function capture(engine: Engine, args: string[], env?: NodeJS.ProcessEnv): Promise<Captured> {
   return new Promise((resolve, reject) => {
-    const child = spawn(engine.bin, args, { stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'], ...(env ? { env } : {}) });
+    const child = spawn(engine.bin, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(env ? { env } : {}) });
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', (err) => reject(notFound(engine, err)));
     child.on('close', (code, signal) => resolve({ code: code ?? 128 + signalNumber(signal), stdout, stderr }));
-    if (stdin) feed(child.stdin!, stdin);
   });
 }
 
@@ -513,13 +441,6 @@ function signalNumber(signal: NodeJS.Signals | null): number {
 function lastLine(text: string): string {
   const lines = text.trim().split('\n');
   return (lines[lines.length - 1] ?? '').replace(/^Error: /, '');
-}
-
-function indent(text: string): string {
-  return text
-    .split('\n')
-    .map((l) => `  | ${l}`)
-    .join('\n');
 }
 
 /** The last `max` lines of a byte stream, without keeping the whole of it. */

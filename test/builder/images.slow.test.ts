@@ -3,24 +3,21 @@
 // the matching base image runs PostgreSQL as `postgres` and loads it, with the paths that
 // /etc/trunkfarm/image.json and the org.trunkfarm.* labels announce.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  copyIn,
-  copyInTar,
-  copyOut,
   detectEngine,
   exec,
-  execChecked,
-  exportPath,
   inspectImage,
-  withContainer,
+  removeContainer,
+  startContainer,
   type Container,
   type Engine,
+  type RunOptions,
 } from '../../src/builder/engine.ts';
 
 const PLATFORMS = [
@@ -56,6 +53,16 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
+/** Runs `fn` with a fresh container of `opts.image`, removed afterwards whatever happens. */
+async function inContainer<T>(opts: RunOptions, fn: (c: Container) => Promise<T>): Promise<T> {
+  const c = await startContainer(engine, opts);
+  try {
+    return await fn(c);
+  } finally {
+    await removeContainer(c);
+  }
+}
+
 async function output(c: Container, cmd: string[], user?: string): Promise<string> {
   let out = '';
   const live = new PassThrough().on('data', (d: Buffer) => (out += d.toString()));
@@ -75,7 +82,7 @@ describe.each(PLATFORMS)('$name', (p) => {
     for (const [ref, role] of [[builder, 'builder'], [base, 'base']] as const) {
       const info = await inspectImage(engine, ref);
       expect(info.arch).toBe(p.arch);
-      await withContainer(engine, { image: ref, platform, network: 'none' }, async (c) => {
+      await inContainer({ image: ref, platform, network: 'none' }, async (c) => {
         const json = JSON.parse(await output(c, ['cat', '/etc/trunkfarm/image.json'])) as ImageJson;
         expect(json).toMatchObject({ role, platform: p.name, pg: p.pg, libc: p.libc, arch: p.arch, user: 'postgres' });
         expect(info.labels['org.trunkfarm.bindir']).toBe(json.bindir);
@@ -92,35 +99,35 @@ describe.each(PLATFORMS)('$name', (p) => {
     const staged = join(work, `${p.name}-stage`);
     let json!: ImageJson;
 
-    await withContainer(engine, { image: builder, platform, network: 'none' }, async (b) => {
+    // The source comes in and the installed files go out through bind mounts, as in a build.
+    mkdirSync(staged, { recursive: true });
+    const mounts = [
+      { source: FIXTURE, target: '/trunkfarm/fixture', readonly: true },
+      { source: staged, target: '/stage' },
+    ];
+    await inContainer({ image: builder, platform, network: 'none', mounts }, async (b) => {
       json = JSON.parse(await output(b, ['cat', '/etc/trunkfarm/image.json'])) as ImageJson;
       if (p.libc === 'musl') expect(json.cc).toBe('musl-gcc');
-      await copyIn(b, `${FIXTURE}/.`, '/build/tf_hello');
-      await execChecked(b, ['sh', '-c', 'make && make install DESTDIR=/stage'], {
-        step: `build tf_hello for ${p.name}`,
-        workdir: '/build/tf_hello',
-        log,
-        live: null,
-      });
-      await copyOut(b, '/stage', staged);
+      const built = await exec(b, ['sh', '-c', 'cp -R /trunkfarm/fixture /build && cd /build && make && make install DESTDIR=/stage'], { log, live: null });
+      expect(built.code, `build tf_hello for ${p.name}: ${built.tail}`).toBe(0);
+    });
 
-      await withContainer(engine, { image: base, platform, network: 'none' }, async (c) => {
-        await copyInTar(c, exportPath(b, '/stage/.'), '/');
-        const out = await output(
-          c,
-          [
-            'sh',
-            '-ec',
-            `b=${json.bindir}
-            "$b/initdb" -D /tmp/pgdata -A trust -U postgres >/dev/null
-            "$b/pg_ctl" -D /tmp/pgdata -l /tmp/pg.log -o "-k /tmp -c listen_addresses=" -w start >/dev/null
-            "$b/psql" -h /tmp -U postgres -d postgres -XAtc "CREATE EXTENSION tf_hello; SELECT tf_hello();"
-            "$b/pg_ctl" -D /tmp/pgdata -m fast -w stop >/dev/null`,
-          ],
-          'postgres',
-        );
-        expect(out.trim().split('\n').pop()).toBe(`hello ${p.libc} ${p.machine}`);
-      });
+    await inContainer({ image: base, platform, network: 'none', mounts: [{ source: staged, target: '/trunkfarm/stage', readonly: true }] }, async (c) => {
+      await output(c, ['cp', '-R', '/trunkfarm/stage/.', '/'], 'root');
+      const out = await output(
+        c,
+        [
+          'sh',
+          '-ec',
+          `b=${json.bindir}
+          "$b/initdb" -D /tmp/pgdata -A trust -U postgres >/dev/null
+          "$b/pg_ctl" -D /tmp/pgdata -l /tmp/pg.log -o "-k /tmp -c listen_addresses=" -w start >/dev/null
+          "$b/psql" -h /tmp -U postgres -d postgres -XAtc "CREATE EXTENSION tf_hello; SELECT tf_hello();"
+          "$b/pg_ctl" -D /tmp/pgdata -m fast -w stop >/dev/null`,
+        ],
+        'postgres',
+      );
+      expect(out.trim().split('\n').pop()).toBe(`hello ${p.libc} ${p.machine}`);
     });
 
     // The module itself, read on the host: the right machine, and the right C library.
@@ -140,7 +147,7 @@ describe.each(PLATFORMS)('$name', (p) => {
 
 describe('the musl base image', () => {
   it('lists only musl library directories for the loader', async () => {
-    await withContainer(engine, { image: 'localhost/trunkfarm/base:pg17-musllinux-amd64', network: 'none' }, async (c) => {
+    await inContainer({ image: 'localhost/trunkfarm/base:pg17-musllinux-amd64', network: 'none' }, async (c) => {
       const path = await output(c, ['cat', '/etc/ld-musl-x86_64.path']);
       const dirs = path.trim().split(/[\n:]/);
       expect(dirs[0]).toBe('/usr/local/lib');
