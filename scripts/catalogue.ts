@@ -10,7 +10,8 @@
 //
 // Options: --out DIR (default out/catalogue), --cells A,B (default: LOCAL_CELLS, in that order),
 // --only NAME,NAME (entries), --sample NAME,NAME (the entries built on SAMPLED cells), --no-build
-// (grid, index and page from what OUT holds).
+// (grid, index and page from what OUT holds), --no-index (builds and grid only: for runs of one
+// cell at a time, the last of which writes the index and page).
 import { spawn } from 'node:child_process';
 import { mkdir, open, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -32,6 +33,7 @@ const { values: flags } = parseArgs({
     only: { type: 'string' },
     sample: { type: 'string' },
     'no-build': { type: 'boolean', default: false },
+    'no-index': { type: 'boolean', default: false },
     matrix: { type: 'string', default: 'matrix' },
   },
 });
@@ -138,7 +140,7 @@ console.log(`\n${table}\n\n${Object.entries(counts).map(([k, v]) => `${k}: ${v}`
 
 // The index (failures included) and the status page rendered from it.
 const built = (await readdir(out)).some((n) => n.includes('+'));
-if (built) {
+if (built && !flags['no-index']) {
   const index = path.join(out, 'index.json');
   if ((await run(cli(['publish', out, '--unsigned', '--index', index]), path.join(out, 'logs', 'publish.log'))) !== 0) {
     console.error(`publish failed: see ${path.join(out, 'logs', 'publish.log')}`);
