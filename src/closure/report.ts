@@ -1,5 +1,6 @@
 // How a check result reads as text (inside GitHub Actions, src/github adds annotations and a
 // summary table).
+import { limit } from '../limits.ts';
 import type { CheckResult, Problem } from './check.ts';
 
 /** One problem as a line: `error missing [pgsql]: ...`. */
@@ -15,9 +16,12 @@ function kib(n: number): string {
 /** Plain text: each file with its verdict and problems, then what was bundled, then a total. */
 export function formatReport(result: CheckResult): string {
   const lines: string[] = [];
+  // A hostile file can carry thousands of problems: list the first ones, count the rest.
+  const max = limit('report-lines');
   for (const f of result.files) {
     lines.push(`${f.path}: ${f.verdict}`);
-    for (const p of f.problems) lines.push(`  ${problemLine(p)}`);
+    for (const p of f.problems.slice(0, max)) lines.push(`  ${problemLine(p)}`);
+    if (f.problems.length > max) lines.push(`  ... and ${f.problems.length - max} more problem(s) (--json lists all; --limit report-lines=N shows more)`);
   }
   for (const b of result.bundled) {
     const pkg = b.package === undefined ? '' : `, ${b.package}${b.version === undefined ? '' : ` ${b.version}`}${b.license === undefined ? '' : `, ${b.license}`}`;
