@@ -1,4 +1,5 @@
 export { expandJobs, expandTargets, type PlannedJob, type PlannedTarget } from './expand.ts';
 export { buildKey, canonicalJson, platformDefinition } from './key.ts';
-export { changedSince, type MatrixChanges, planChangedSince, publishedKeys, readIndexKeys, selectStale } from './select.ts';
+export { changedSince, explainStale, type MatrixChanges, planChangedSince, publishedBuilds, publishedKeys, readIndexBuilds, readIndexKeys, selectStale, type Staleness } from './select.ts';
+export { pinMatrixImages, pinnedDigest, unpinned } from './pin.ts';
 export { MAX_JOBS_PER_MATRIX, shard, type Shard } from './shard.ts';

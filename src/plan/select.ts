@@ -8,7 +8,8 @@ import { UserError } from '../errors.ts';
 import { displayPath, expandPlatforms, type LoadedEntry, type Matrix, parseYaml, platformsFile } from '../matrix/index.ts';
 import type { IndexEntry, Platform, PublishedIndexFile } from '../types.ts';
 import { canonicalJson, platformDefinition } from './key.ts';
-import { expandJobs, type PlannedJob } from './expand.ts';
+import { expandJobs, type PlannedJob, type PlannedTarget } from './expand.ts';
+import { pinnedDigest, unpinned } from './pin.ts';
 
 const run = promisify(execFile);
 
@@ -74,6 +75,15 @@ async function platformsChangedSince(dir: string, ref: string, current: Platform
 }
 
 export async function readIndexKeys(file: string): Promise<Set<string>> {
+  return new Set(publishedBuilds(await readIndexData(file), `--index ${file}`).map((e) => e.key));
+}
+
+/** The builds an index file lists (see publishedBuilds). */
+export async function readIndexBuilds(file: string): Promise<Partial<IndexEntry>[]> {
+  return publishedBuilds(await readIndexData(file), `--index ${file}`);
+}
+
+async function readIndexData(file: string): Promise<unknown> {
   let data: unknown;
   try {
     data = JSON.parse(await readFile(file, 'utf8'));
@@ -81,17 +91,55 @@ export async function readIndexKeys(file: string): Promise<Set<string>> {
     const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
     throw new UserError(`--index ${file}: ${reason}`);
   }
-  return publishedKeys(data, `--index ${file}`);
+  return data;
 }
 
 /** The build keys an index (as JSON data) has published; `where` names it in errors. */
 export function publishedKeys(data: unknown, where: string): Set<string> {
+  return new Set(publishedBuilds(data, where).map((e) => e.key));
+}
+
+/** The successful builds an index (as JSON data) lists, each with its key: a failed one is tried
+ * again by the next rebuild, so it does not count as published. */
+export function publishedBuilds(data: unknown, where: string): (Partial<IndexEntry> & { key: string })[] {
   const entries = (data as Partial<PublishedIndexFile> | null)?.entries;
   if (!Array.isArray(entries)) throw new UserError(`${where}: expected an object with an "entries" list`);
-  // Only successful builds count as published: a failed one is tried again by the next rebuild.
-  return new Set(
-    (entries as Partial<IndexEntry>[]).filter((e) => e.status !== 'failed').map((e) => e.key).filter((k): k is string => typeof k === 'string'),
-  );
+  return (entries as Partial<IndexEntry>[]).filter((e): e is Partial<IndexEntry> & { key: string } => e.status !== 'failed' && typeof e.key === 'string');
+}
+
+/** Why a job needs building again: its build key is new to the index. */
+export interface Staleness {
+  /** new: no build of this job is published; builder-image, base-image: the image its tag names
+   * moved (pinned plans only); definition: the entry, the platform or the recipe changed. */
+  reason: 'new' | 'builder-image' | 'base-image' | 'definition';
+  message: string;
+}
+
+/** Each stale target with why: compared with the latest published build of the same job
+ * (extension, version, platform). */
+export function explainStale(targets: readonly PlannedTarget[], builds: readonly Partial<IndexEntry>[]): (PlannedJob & { stale: Staleness[] })[] {
+  const latest = new Map<string, Partial<IndexEntry>>();
+  const id = (j: { extension?: string; version?: string; platform?: string }) => `${j.extension}\u0000${j.version}\u0000${j.platform}`;
+  for (const b of builds) {
+    const prev = latest.get(id(b));
+    if (!prev || (b.builtAt ?? '') >= (prev.builtAt ?? '')) latest.set(id(b), b);
+  }
+  const published = new Set(builds.map((b) => b.key));
+  return targets
+    .filter((t) => !published.has(t.job.key))
+    .map(({ job, platform }) => {
+      const prev = latest.get(id(job));
+      if (!prev) return { ...job, stale: [{ reason: 'new', message: 'no build of this job is published' }] };
+      const moved: Staleness[] = [];
+      for (const [reason, now, then] of [
+        ['builder-image', platform.builder.ref, prev.provenance?.builderImage],
+        ['base-image', platform.base.ref, prev.provenance?.baseImage],
+      ] as const) {
+        const [a, b] = [pinnedDigest(now), then && pinnedDigest(then)];
+        if (a && b && a !== b && then && unpinned(then) === unpinned(now)) moved.push({ reason, message: `${unpinned(now)} moved: ${b} -> ${a}` });
+      }
+      return { ...job, stale: moved.length > 0 ? moved : [{ reason: 'definition', message: 'the entry, its platform or the recipe changed' }] };
+    });
 }
 
 /** Jobs whose build key is not yet published. */

@@ -15,6 +15,7 @@ export function register(program: Command): void {
     .addOption(imagesOption())
     .option('--no-test', 'skip the smoke test in the base image')
     .option('--force', 'rebuild even when out/ holds a build of the same key')
+    .option('--pin-images', 'pull the builder and base images by the digests their tags name in the registry now (as `plan --pin-images` keys them)')
     .option('--key <file>', 'sign each built trunk with this key (FILE.sigstore.json beside it)')
     .action(lazy(() => import('../run/build.ts')));
 }

@@ -8,6 +8,7 @@ export function register(program: Command): void {
     .option('--index <file>', 'only jobs whose build key this published index.json lacks (scheduled rebuilds)')
     .option('--index-registry <host/namespace/name>', 'the same, with the index `publish --index-registry` keeps in that registry repository')
     .option('--extension <name...>', 'only these extensions')
+    .option('--pin-images', 'pin each platform\'s builder and base images to the digests their tags name in the registry now (per architecture), so build keys bind the images\' bytes')
     .option('--json', 'print {"jobs": [...], "shards": [{"include": [...]}]}')
     .action(lazy(() => import('../run/plan.ts')));
 }

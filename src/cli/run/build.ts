@@ -2,7 +2,7 @@ import path from 'node:path';
 import { buildJob, jobDirName, type JobResult } from '../../builder/index.ts';
 import { UserError } from '../../errors.ts';
 import { annotateBuild, buildTable, reportBuild } from '../../github/index.ts';
-import { expandTargets } from '../../plan/index.ts';
+import { expandTargets, pinMatrixImages } from '../../plan/index.ts';
 import { printTable } from '../options.ts';
 import { loadValidMatrixAnnotated } from './validate.ts';
 
@@ -19,10 +19,13 @@ export interface BuildFlags {
   force?: boolean;
   /** Sign each built trunk with this key (FILE.sigstore.json beside it). */
   key?: string;
+  /** Pin the images to their digests first (see plan/pin.ts): the key then binds them. */
+  pinImages?: boolean;
 }
 
 export async function run(extension: string, opts: BuildFlags): Promise<void> {
-  const matrix = await loadValidMatrixAnnotated(opts.matrix);
+  const loadedMatrix = await loadValidMatrixAnnotated(opts.matrix);
+  const matrix = opts.pinImages ? await pinMatrixImages(loadedMatrix) : loadedMatrix;
   const loaded = matrix.entries.find((e) => e.entry.name === extension);
   if (!loaded) throw new UserError(`no matrix entry named "${extension}" (see \`trunkfarm plan\`)`, { exitCode: 2 });
   if (opts.version && opts.version !== loaded.entry.version) throw new UserError(`${extension}: the matrix has version ${loaded.entry.version}, not ${opts.version}`, { exitCode: 2 });

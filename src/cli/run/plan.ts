@@ -1,7 +1,7 @@
 import { UserError } from '../../errors.ts';
 import { type PlanJson, planJson, reportPlan } from '../../github/index.ts';
 import type { IndexEntry } from '../../types.ts';
-import { expandJobs, expandTargets, explainStale, pinMatrixImages, planChangedSince, publishedBuilds, readIndexBuilds, shard } from '../../plan/index.ts';
+import { expandJobs, expandTargets, explainStale, pinMatrixImages, planChangedSince, type PlannedJob, publishedBuilds, readIndexBuilds, shard } from '../../plan/index.ts';
 import { printTable } from '../options.ts';
 import { loadValidMatrixAnnotated } from './validate.ts';
 
@@ -43,12 +43,15 @@ export async function run(opts: PlanFlags): Promise<void> {
   // Only what is selected is expanded: keying every job of a large matrix to keep a few is most of
   // the cost of a pull request's plan.
   const builds = opts.index ? await readIndexBuilds(opts.index) : opts.indexRegistry ? await registryIndexBuilds(opts.indexRegistry) : undefined;
-  // Against an index, each job the index lacks, with why (see explainStale).
-  const jobs = builds
-    ? explainStale(opts.changedSince ? [] : expandTargets(matrix, entries), builds)
-    : opts.changedSince
-      ? await planChangedSince(matrix, opts.changedSince, entries)
-      : expandJobs(matrix, entries);
+  const changed = opts.changedSince ? await planChangedSince(matrix, opts.changedSince, entries) : undefined;
+  let jobs: PlannedJob[];
+  if (builds) {
+    // Against an index, each job the index lacks, with why (see explainStale).
+    const keys = changed && new Set(changed.map((j) => j.key));
+    jobs = explainStale(expandTargets(matrix, entries).filter((t) => !keys || keys.has(t.job.key)), builds);
+  } else {
+    jobs = changed ?? expandJobs(matrix, entries);
+  }
   const shards = shard(jobs);
   let text: PlanJson | undefined;
   const json = () => (text ??= planJson(jobs, shards));
