@@ -115,3 +115,26 @@ export function tooManyFields(data: unknown): Path | undefined {
   }
   return undefined;
 }
+
+// NUL and unpaired surrogates can still arrive through escapes ("\0", "\ud800"): no text field
+// may hold them (they are not text, and C strings end at a NUL).
+const NOT_TEXT = /\0|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** The path of the first string (value or key) that is not valid text, or undefined. */
+export function notText(data: unknown): Path | undefined {
+  const stack: { value: unknown; path: PropertyKey[] }[] = [{ value: data, path: [] }];
+  while (stack.length > 0) {
+    const { value, path } = stack.pop()!;
+    if (typeof value === 'string') {
+      if (NOT_TEXT.test(value)) return path;
+      continue;
+    }
+    if (value === null || typeof value !== 'object') continue;
+    const children: [PropertyKey, unknown][] = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
+    for (const [k, v] of children) {
+      if (typeof k === 'string' && NOT_TEXT.test(k)) return path;
+      stack.push({ value: v, path: [...path, k] });
+    }
+  }
+  return undefined;
+}

@@ -9,7 +9,7 @@ import { UserError } from '../errors.ts';
 import { limit } from '../limits.ts';
 import { type Platform, TRUNK_OS } from '../types.ts';
 import { type Diagnostic, formatDiagnostic, Locator, parseWithPositions, type Path } from './diagnostics.ts';
-import { limitMessage, matrixText, tooDeep, tooManyFields } from './bounds.ts';
+import { limitMessage, matrixText, notText, tooDeep, tooManyFields } from './bounds.ts';
 import { parsePlainYaml } from './plain-yaml.ts';
 import { type PatchFile, readPatches } from './patches.ts';
 import { checkEntries, checkPlatforms } from './rules.ts';
@@ -73,6 +73,8 @@ export function parseYaml<T extends z.ZodType>(
   }
   const crowded = tooManyFields(data);
   if (crowded) return { locator, diagnostics: [locator.diagnostic(crowded.slice(0, -1), limitMessage('yaml-fields', 'too many fields'), String(crowded.at(-1)))] };
+  const garbled = notText(data);
+  if (garbled) return { locator, diagnostics: [locator.diagnostic(garbled, 'contains a NUL or a lone UTF-16 surrogate (written as an escape): not valid text')] };
 
   const result = schema.safeParse(data);
   if (result.success) return { value: result.data, locator, diagnostics };

@@ -32,7 +32,7 @@ const name = (what: string) =>
 const httpsUrl = z
   .string()
   .url('must be a URL')
-  .refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL');
+  .refine((u) => /^https:\/\//.test(u), 'must be an https:// URL (plain http can be altered on the way)');
 
 const packageList = (pattern: RegExp, family: string) =>
   z

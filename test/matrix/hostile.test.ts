@@ -80,5 +80,10 @@ describe('matrix limits and locations', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--limit yaml-depth=3: limits can only be raised (default 64)');
   });
-});
 
+  it('only https:// URLs, and no NUL or lone surrogate through an escape', async () => {
+    expect(await problems(base.replace('homepage: https://', 'homepage: http://'))).toEqual(['foo.yaml:5:11: homepage: must be an https:// URL (plain http can be altered on the way)']);
+    expect(await problems(`${base}  build:\n    env: { X: "a\\0b" }\n`)).toEqual([`foo.yaml:${baseLines + 1}:15: dependencies.build.env.X: contains a NUL or a lone UTF-16 surrogate (written as an escape): not valid text`]);
+    expect(await problems(base.replace('abstract: The foo extension', 'abstract: "The \\ud800 extension"'))).toEqual(['foo.yaml:3:11: abstract: contains a NUL or a lone UTF-16 surrogate (written as an escape): not valid text']);
+  });
+});
