@@ -10,7 +10,7 @@ import { untrustedFrame } from '../github/index.ts';
 import { type BuildOptions, type BuildTarget, createJobContext, type JobContext, jobPaths } from './context.ts';
 import { jobDirName, type JobResult, upToDate, writeResult } from './job.ts';
 import { streamReporter } from './progress.ts';
-import { closureStep, compileStep, dependenciesStep, imagesStep, installcheckStep, packageStep, smokeStep, sourceStep, stageStep, startInstallcheckServer, startTester } from './steps/index.ts';
+import { closureStep, compileStep, dependenciesStep, imagesStep, installcheckStep, isaStep, packageStep, smokeStep, sourceStep, stageStep, startInstallcheckServer, startTester } from './steps/index.ts';
 
 export async function buildJob(target: BuildTarget, opts: BuildOptions): Promise<JobResult> {
   const { job } = target;
@@ -58,6 +58,8 @@ async function runSteps(ctx: JobContext): Promise<void> {
   let builderGone: Promise<void> | undefined;
   const rest = (async () => {
     await stageStep(ctx, pg);
+    // After stage, so that a refused build still leaves its staged files to look at.
+    await isaStep(ctx);
     const closure = await closureStep(ctx, builderContainer, images.base);
     // The builder's last uses are the closure step's bundling and installcheck: it is removed
     // while the package is written and tested.

@@ -3,7 +3,7 @@
 // lets a second build of an unchanged job (same build key) be skipped outright.
 import { readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { CheckResult } from '../closure/index.ts';
+import type { CheckResult, IsaFinding } from '../closure/index.ts';
 import type { Job } from '../types.ts';
 
 export const RESULT_FILE = 'result.json';
@@ -26,6 +26,8 @@ export interface JobResult {
   source?: { uri: string; sha256: string; from: string };
   images?: { builder: { ref: string; id: string }; base: { ref: string; id: string } };
   postgres?: { version: string };
+  /** The instruction-set check: the platform's baseline and the flags found above it. */
+  isa?: { baseline: string; findings: Pick<IsaFinding, 'flag' | 'kind' | 'beyond' | 'evidence' | 'files'>[] };
   closure?: Pick<CheckResult, 'ok' | 'bundled' | 'data'> & { problems: { file: string; message: string }[] };
   artifacts?: {
     trunk: { file: string; sha256: string; size: number; files: number };

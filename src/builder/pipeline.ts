@@ -63,19 +63,21 @@ export function buildScript(entry: ExtensionEntry, pg: number, libc: Libc = 'gli
         return [
           'if [ ! -x ./configure ] && [ -x ./autogen.sh ]; then ./autogen.sh; fi',
           `./configure ${configure}`,
-          `make -j"$JOBS" ${make}`,
+          // V=1: automake's silent rules would hide the compiler lines the isa step reads.
+          `make -j"$JOBS" V=1 ${make}`,
           `make install DESTDIR=${CONTAINER.stage} ${make}`,
         ];
       case 'cmake':
         return [
           `cmake -S . -B _trunkfarm_build -DCMAKE_BUILD_TYPE=Release -DPG_CONFIG="$PG_CONFIG" -DPostgreSQL_CONFIG="$PG_CONFIG" ${configure}`,
-          'cmake --build _trunkfarm_build -j "$JOBS"',
+          // --verbose and -v: the compiler lines, for the isa step.
+          'cmake --build _trunkfarm_build -j "$JOBS" --verbose',
           `DESTDIR=${CONTAINER.stage} cmake --install _trunkfarm_build`,
         ];
       case 'meson':
         return [
           `meson setup _trunkfarm_build --buildtype=release -Dpg_config="$PG_CONFIG" ${configure}`,
-          'meson compile -C _trunkfarm_build',
+          'meson compile -C _trunkfarm_build -v',
           `DESTDIR=${CONTAINER.stage} meson install -C _trunkfarm_build`,
         ];
       case 'script':

@@ -1,6 +1,7 @@
 // The closure stage: proves, per artifact, that every shared library a package needs is found by
 // the dynamic loader in the package itself or in the base image, with no LD_LIBRARY_PATH; and
-// bundles what the base lacks, with $ORIGIN run paths.
+// bundles what the base lacks, with $ORIGIN run paths. And the ISA baseline check (isa/): no code
+// compiled for more than the oldest CPU the platform promises.
 export {
   type ElfInfo,
   type ElfType,

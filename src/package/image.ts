@@ -59,6 +59,7 @@ export function trunkfarmAnnotations(meta: PackageMeta, trunk?: { file: string; 
     'io.trunkfarm.postgres.version': meta.postgres.version,
     'io.trunkfarm.libc': meta.platform.libc,
     ...(meta.platform.libcVersion ? { 'io.trunkfarm.libc.version': meta.platform.libcVersion } : {}),
+    ...(meta.platform.isa ? { 'io.trunkfarm.isa': meta.platform.isa } : {}),
     'io.trunkfarm.extensions': meta.extensions.join(','),
     'io.trunkfarm.build.key': meta.buildKey,
     ...(trunk ? { 'io.trunkfarm.trunk.file': trunk.file, 'io.trunkfarm.trunk.sha256': trunk.sha256 } : {}),

@@ -82,7 +82,7 @@ function plainCanonical(v: unknown): string {
 
 /** The parts of a platform that decide a build's output (the runner label does not). */
 export function platformDefinition(p: Platform): unknown {
-  return { name: p.name, pg: p.pg, arch: p.arch, libc: p.libc, distro: p.distro, builder: p.builder, base: p.base };
+  return { name: p.name, pg: p.pg, arch: p.arch, libc: p.libc, distro: p.distro, isa: p.isa, builder: p.builder, base: p.base };
 }
 
 const RECIPE_JSON = `,"recipe":${JSON.stringify(RECIPE_VERSION)}}`;

@@ -98,6 +98,13 @@ describe('the build log', () => {
     }
   });
 
+  it('knows a CPU newer than its tables by the extensions recorded with it', () => {
+    // How GCC 14 records -march=native on a Zen 4, which GCC 12's tables do not name.
+    const line = 'gcc -march=znver4 -mmmx -mpopcnt -msse4.2 -mavx2 -mno-fma4 -mavx512f -mtune=znver4 -O2 -c -o a.o a.c';
+    expect(checkBuildLog(line, X86).map((f) => [f.flag, f.kind, f.beyond])).toEqual([['-march=znver4', 'above', ['avx2', 'avx512f', 'popcnt', 'sse4.2']]]);
+    expect(checkBuildLog('gcc -march=znver4 -c a.c', X86).map((f) => [f.flag, f.kind])).toEqual([['-march=znver4', 'unknown']]);
+  });
+
   it('splits echoed command lines as the shell did', () => {
     expect(shellWords(`libtool: compile:  gcc -DX='"a b"' "-I/x y" -c a.c`)).toEqual(['libtool:', 'compile:', 'gcc', '-DX="a b"', '-I/x y', '-c', 'a.c']);
     const inv = compilerInvocations('make[1]: Entering directory\n[3/9] ccache /usr/bin/x86_64-linux-gnu-gcc-12 -mavx2 -MD -MF a.o.d -o a.o -c ../a.c\ncd /b && clang-19 -O2 -c -o x.o x.c\nchecking for cc... cc\n');

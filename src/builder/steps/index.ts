@@ -6,6 +6,7 @@ export { type Builder, dependenciesStep } from './dependencies.ts';
 export { compileStep } from './compile.ts';
 export { installcheckStep, startInstallcheckServer } from './installcheck.ts';
 export { stageStep } from './stage.ts';
+export { isaStep } from './isa.ts';
 export { closureStep, type ClosureOutput } from './closure.ts';
 export { packageStep } from './package.ts';
 export { smokeStep, startTester, type Tester } from './smoke.ts';

@@ -58,7 +58,7 @@ function packageMeta(entry: ExtensionEntry, job: Job, platform: Platform, pg: Pg
     language: entry.language,
     extensions: entry.contents.extensions,
     postgres: { version, major: platform.pg, versionNum: (maj ?? platform.pg) * 10000 + (min ?? 0), cflags: pg.cflags ?? '', cppflags: pg.cppflags ?? '', ldflags: pg.ldflags ?? '', libs: pg.libs ?? '' },
-    platform: sqlOnly ? { os: 'any', arch: 'any', libc: 'any' } : { os: platform.os, arch: platform.arch, libc: platform.libc, ...(libcVersion ? { libcVersion } : {}) },
+    platform: sqlOnly ? { os: 'any', arch: 'any', libc: 'any' } : { os: platform.os, arch: platform.arch, libc: platform.libc, ...(libcVersion ? { libcVersion } : {}), isa: platform.isa },
     dependencies: {
       extensions: entry.dependencies.extensions ?? [],
       system: [...new Set((closure?.files ?? []).flatMap((f) => f.needed).filter((n) => !shipped.has(n)))].sort(),

@@ -87,11 +87,13 @@ export async function checkObjects(dir: string, target: IsaTarget): Promise<IsaF
  * followed by every extension the CPU has, which is one finding, not fifty. */
 function judgeSwitches(args: readonly string[], target: IsaTarget): FlagVerdict[] {
   const verdicts = [...new Set(args)].flatMap((a) => judgeFlag(target.arch, target.baseline, a) ?? []);
-  const march = verdicts.find((v) => v.flag.startsWith('-march=') && v.kind === 'above');
+  // A CPU newer than the tables is known by the extensions recorded with it.
+  const march = verdicts.find((v) => v.flag.startsWith('-march=') && v.kind !== 'native');
   if (!march) return verdicts;
   const extension = (v: FlagVerdict) => v.kind === 'above' && !/^-m(arch|cpu|tune)=/.test(v.flag);
   const beyond = new Set([...march.beyond, ...verdicts.filter(extension).flatMap((v) => v.beyond)]);
-  return verdicts.filter((v) => !extension(v)).map((v) => (v === march ? { ...v, beyond: [...beyond].sort() } : v));
+  const folded: FlagVerdict = beyond.size > 0 ? { flag: march.flag, kind: 'above', beyond: [...beyond].sort() } : march;
+  return verdicts.filter((v) => !extension(v)).map((v) => (v === march ? folded : v));
 }
 
 function relativeTo(file: string, root: string): string {

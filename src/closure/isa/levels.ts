@@ -138,13 +138,13 @@ export function judgeFlag(arch: Arch, baseline: IsaBaseline, flag: string): Flag
   return arch === 'amd64' ? x86Verdict(flag, baseline) : armVerdict(flag, baseline);
 }
 
-/** The QEMU CPU model that implements a baseline and no more (for running a package as the
- * slowest CPU of its platform would): qemu64 lacks SSSE3, SSE4 and AVX; Nehalem is x86-64-v2,
- * Haswell v3; cortex-a57 is plain ARMv8.0. */
+/** The QEMU CPU model closest to a baseline, for running a package as the slowest CPU of its
+ * platform would: qemu64 is x86-64 without SSSE3, SSE4 or AVX; Nehalem is x86-64-v2, Haswell v3
+ * (QEMU's emulator has AVX2 since 7.2, but no AVX-512 for v4); cortex-a57 is ARMv8.0 with the
+ * real core's CRC and crypto extensions. */
 export const EMULATED_CPU: Partial<Record<IsaBaseline, string>> = {
   'x86-64': 'qemu64',
   'x86-64-v2': 'Nehalem',
   'x86-64-v3': 'Haswell-noTSX',
-  'x86-64-v4': 'Skylake-Server-noTSX-IBRS',
   'armv8-a': 'cortex-a57',
 };
