@@ -5,9 +5,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkBuildLog, checkObjects, compilerInvocations, describeFindings, judgeFlag, makeAssignments, readMakefiles, readObjectRecord, shellWords, x86Features } from '../../src/closure/isa/index.ts';
+import { checkBuildLog, checkObjects, compilerInvocations, describeFindings, judgeFlag, makeAssignments, objectRecord, readMakefiles, readObjectRecord, shellWords, x86Features } from '../../src/closure/isa/index.ts';
 import { X86_CPUS } from '../../src/closure/isa/x86-cpus.ts';
-import { ElfError, readSections, fileSource } from '../../src/closure/elf/index.ts';
+import { ElfError, bufferSource, fileSource, readSections } from '../../src/closure/elf/index.ts';
+import { seeded } from '../support/random.ts';
 import type { IsaTarget } from '../../src/closure/isa/index.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'trunkfarm-isa-'));
@@ -151,6 +152,29 @@ describe('the objects', () => {
     expect(findings.flatMap((f) => f.files)).not.toContain('src/dispatch.o');
     expect((await checkObjects(b.dir, { ...X86, dispatchFiles: ['src/needed.c'] })).flatMap((f) => f.files)).not.toContain('src/needed.o');
     expect(await checkObjects(b.dir, { ...X86, baseline: 'x86-64-v4', dispatchFiles: ['src/native.c'] })).toEqual([]);
+  });
+
+  it('reads -frecord-gcc-switches, which needs no debug information', () => {
+    const b = makeBuild('recorded', 'CFLAGS += -O2 -frecord-gcc-switches -mavx2\nall: src/a.o\n', { 'src/a.c': DOT });
+    expect(readObjectRecord(join(b.dir, 'src/a.o')).switches).toEqual([expect.arrayContaining(['-mavx2', '-O2'])]);
+  });
+
+  it('gives nothing but an ElfError for a mutated object', () => {
+    const b = makeBuild('fuzz', 'CFLAGS += -g -O2 -mneeded -march=x86-64-v2 -frecord-gcc-switches\nall: src/a.o\n', { 'src/a.c': DOT });
+    const bytes = execFileSync('cat', [join(b.dir, 'src/a.o')]);
+    const random = seeded(20);
+    let refused = 0;
+    for (let i = 0; i < 3000; i++) {
+      const copy = Buffer.from(bytes);
+      for (let n = 1 + Math.floor(random() * 8); n > 0; n--) copy[Math.floor(random() * copy.length)] = Math.floor(random() * 256);
+      try {
+        objectRecord(bufferSource(copy, `mutant ${i}`));
+      } catch (err) {
+        if (!(err instanceof ElfError)) throw new Error(`mutant ${i}: ${(err as Error).name}: ${(err as Error).message}`);
+        refused++;
+      }
+    }
+    expect(refused).toBeGreaterThan(0);
   });
 
   it('refuses a truncated section table with an ElfError', () => {

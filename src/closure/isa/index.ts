@@ -2,4 +2,4 @@
 export { type IsaFinding, type IsaTarget, checkBuildLog, checkObjects, describeFindings, makeAssignments, readMakefiles } from './check.ts';
 export { type Invocation, compilerInvocations, shellWords } from './commands.ts';
 export { type FlagVerdict, EMULATED_CPU, armFeatures, judgeFlag, x86Features } from './levels.ts';
-export { type ObjectRecord, readObjectRecord } from './objects.ts';
+export { type ObjectRecord, objectRecord, readObjectRecord } from './objects.ts';
