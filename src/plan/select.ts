@@ -110,8 +110,9 @@ export function publishedBuilds(data: unknown, where: string): (Partial<IndexEnt
 /** Why a job needs building again: its build key is new to the index. */
 export interface Staleness {
   /** new: no build of this job is published; builder-image, base-image: the image its tag names
-   * moved (pinned plans only); definition: the entry, the platform or the recipe changed. */
-  reason: 'new' | 'builder-image' | 'base-image' | 'definition';
+   * moved (pinned plans only); definition: the entry, the platform or the recipe changed;
+   * bundled-package: the builder has a newer version of a package the build bundled. */
+  reason: 'new' | 'builder-image' | 'base-image' | 'definition' | 'bundled-package';
   message: string;
 }
 

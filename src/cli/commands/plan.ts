@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { lazy, matrixOption } from '../options.ts';
 
 export function register(program: Command): void {
@@ -9,6 +9,8 @@ export function register(program: Command): void {
     .option('--index-registry <host/namespace/name>', 'the same, with the index `publish --index-registry` keeps in that registry repository')
     .option('--extension <name...>', 'only these extensions')
     .option('--pin-images', 'pin each platform\'s builder and base images to the digests their tags name in the registry now (per architecture), so build keys bind the images\' bytes')
+    .option('--check-packages', 'with --index: also jobs whose build bundled a package the builder image now has a newer version of (runs each builder image once)')
+    .addOption(new Option('--engine <engine>', 'container engine for --check-packages (default: detected)').choices(['podman', 'docker']))
     .option('--json', 'print {"jobs": [...], "shards": [{"include": [...]}]}')
     .action(lazy(() => import('../run/plan.ts')));
 }

@@ -1,7 +1,7 @@
 import { UserError } from '../../errors.ts';
 import { type PlanJson, planJson, reportPlan } from '../../github/index.ts';
 import type { IndexEntry } from '../../types.ts';
-import { expandJobs, expandTargets, explainStale, pinMatrixImages, planChangedSince, type PlannedJob, publishedBuilds, readIndexBuilds, shard } from '../../plan/index.ts';
+import { compareJobs, expandJobs, expandTargets, explainStale, pinMatrixImages, planChangedSince, type PlannedJob, publishedBuilds, readIndexBuilds, shard, staleByPackages } from '../../plan/index.ts';
 import { printTable } from '../options.ts';
 import { loadValidMatrixAnnotated } from './validate.ts';
 
@@ -12,6 +12,8 @@ export interface PlanFlags {
   indexRegistry?: string;
   extension?: string[];
   pinImages?: boolean;
+  checkPackages?: boolean;
+  engine?: string;
   json?: boolean;
 }
 
@@ -28,6 +30,7 @@ async function registryIndexBuilds(repository: string): Promise<Partial<IndexEnt
 
 export async function run(opts: PlanFlags): Promise<void> {
   if (opts.index && opts.indexRegistry) throw new UserError('--index and --index-registry: give one', { exitCode: 2 });
+  if (opts.checkPackages && !opts.index && !opts.indexRegistry) throw new UserError('--check-packages compares with the packages published builds bundled: give --index or --index-registry', { exitCode: 2 });
   const loadedMatrix = await loadValidMatrixAnnotated(opts.matrix, { toStderr: opts.json === true });
   // Pinned, build keys bind the images' digests: a base re-pushed under its tag makes its jobs stale.
   const matrix = opts.pinImages ? await pinMatrixImages(loadedMatrix) : loadedMatrix;
@@ -48,7 +51,15 @@ export async function run(opts: PlanFlags): Promise<void> {
   if (builds) {
     // Against an index, each job the index lacks, with why (see explainStale).
     const keys = changed && new Set(changed.map((j) => j.key));
-    jobs = explainStale(expandTargets(matrix, entries).filter((t) => !keys || keys.has(t.job.key)), builds);
+    const targets = expandTargets(matrix, entries).filter((t) => !keys || keys.has(t.job.key));
+    jobs = explainStale(targets, builds);
+    if (opts.checkPackages) {
+      // Jobs whose key is published, but whose bundled packages the builder has newer versions of.
+      const stale = new Set(jobs.map((j) => j.key));
+      const { detectEngine } = await import('../../builder/index.ts');
+      const engine = await detectEngine(opts.engine);
+      jobs = [...jobs, ...(await staleByPackages(targets.filter((t) => !stale.has(t.job.key)), builds, engine))].sort(compareJobs);
+    }
   } else {
     jobs = changed ?? expandJobs(matrix, entries);
   }
