@@ -170,6 +170,8 @@ const STEP_FIELDS: Record<string, readonly PropertyKey[]> = {
   dependencies: ['dependencies', 'packages'],
   compile: ['dependencies', 'pipeline'],
   stage: ['contents'],
+  // Where build.make, build.env or build.configure go to remove the flag.
+  isa: ['build'],
   closure: ['dependencies', 'packages'],
   package: ['contents'],
   smoke: ['test'],

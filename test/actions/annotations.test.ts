@@ -115,7 +115,7 @@ describe('annotateBuild', () => {
   });
 
   async function entry(): Promise<LoadedEntry> {
-    const dir = await scratchMatrix({ 'foo.yaml': entryYaml('foo', 'test:\n  sql: SELECT 1\n') });
+    const dir = await scratchMatrix({ 'foo.yaml': entryYaml('foo', 'build:\n  make: [OPTFLAGS=]\ntest:\n  sql: SELECT 1\n') });
     const { matrix, diagnostics } = await loadMatrix(dir);
     expect(diagnostics).toEqual([]);
     return matrix!.entries[0]!;
@@ -162,11 +162,13 @@ describe('annotateBuild', () => {
       expect(only).toMatchObject({ properties: { title: `trunkfarm build: ${JOB} failed at step ${step}`, file: loaded.file }, message: `step ${step} broke` });
       return Number(only!.properties.line);
     };
-    const lines = entryYaml('foo', 'test:\n  sql: SELECT 1\n').split('\n');
+    const lines = entryYaml('foo', 'build:\n  make: [OPTFLAGS=]\ntest:\n  sql: SELECT 1\n').split('\n');
     const lineOf = (text: string) => lines.findIndex((l) => l.includes(text)) + 1;
     expect(await at('compile')).toBe(lineOf('pipeline: pgxs'));
     expect(await at('source')).toBe(lineOf('url: '));
     expect(await at('smoke')).toBe(lineOf('sql: SELECT 1'));
+    // Compiled for more than the baseline: where build.make and its kin go.
+    expect(await at('isa')).toBe(lineOf('make: [OPTFLAGS=]'));
     // A step with no field of its own: the top of the entry.
     expect(await at('images')).toBe(1);
   });
