@@ -9,6 +9,7 @@ import { checkBuildLog, checkObjects, compilerInvocations, describeFindings, jud
 import { X86_CPUS } from '../../src/closure/isa/x86-cpus.ts';
 import { ElfError, bufferSource, fileSource, readSections } from '../../src/closure/elf/index.ts';
 import { seeded } from '../support/random.ts';
+import { requireComponents } from '../support/requirements.ts';
 import type { IsaTarget } from '../../src/closure/isa/index.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'trunkfarm-isa-'));
@@ -204,6 +205,28 @@ describe('the baseline tables', () => {
       expect([...table].filter((f) => !enabled.includes(f)), name).toEqual([]);
       expect(enabled.filter((f) => judgeFlag('amd64', 'x86-64', `-m${f}`) && !table.has(f)), name).toEqual([]);
     }
+  });
+
+  it('hold what GCC turns on for each Arm version and core, by the feature macros it defines', () => {
+    requireComponents(['aarch64-linux-gnu-gcc']);
+    const MACROS: Record<string, string> = { CRC32: 'crc', ATOMICS: 'lse', QRDMX: 'rdma', DOTPROD: 'dotprod', FP16_SCALAR_ARITHMETIC: 'fp16', SVE: 'sve', SVE2: 'sve2', MATMUL_INT8: 'i8mm', BF16_SCALAR_ARITHMETIC: 'bf16', AES: 'aes', SHA2: 'sha2', RNG: 'rng', MEMORY_TAGGING: 'memtag', SVE2_BITPERM: 'sve2-bitperm' };
+    const versions = ['armv8-a', 'armv8.1-a', 'armv8.2-a', 'armv8.3-a', 'armv8.4-a', 'armv8.5-a', 'armv8.6-a', 'armv9-a'].map((a) => `-march=${a}`);
+    const cores = ['cortex-a35', 'cortex-a53', 'cortex-a57', 'cortex-a72', 'cortex-a73', 'thunderx', 'thunderx2t99', 'cortex-a55', 'cortex-a76', 'cortex-a78', 'neoverse-n1', 'a64fx', 'neoverse-v1', 'cortex-a710', 'neoverse-n2'].map((c) => `-mcpu=${c}`);
+    for (const flag of [...versions, ...cores]) {
+      const out = execFileSync('aarch64-linux-gnu-gcc', [flag, '-E', '-dM', '-x', 'c', '/dev/null'], { encoding: 'utf8' });
+      const compiler = [...out.matchAll(/__ARM_FEATURE_([A-Z0-9_]+) /g)].flatMap((m) => MACROS[m[1]!] ?? []).sort();
+      const beyond = judgeFlag('arm64', 'armv8-a', flag)?.beyond ?? [];
+      expect(beyond.filter((f) => Object.values(MACROS).includes(f)).sort(), flag).toEqual(compiler);
+    }
+  });
+
+  it('find an arm64 object compiled for more than armv8-a by its producer string', async () => {
+    requireComponents(['aarch64-linux-gnu-gcc']);
+    const b = makeBuild('arm64', 'CC = aarch64-linux-gnu-gcc\nCFLAGS += -g -O2\nall: src/v82.o src/v80.o\nsrc/v82.o: CFLAGS += -march=armv8.2-a+dotprod\n', { 'src/v82.c': DOT, 'src/v80.c': DOT });
+    const target = { arch: 'arm64', baseline: 'armv8-a' } as const;
+    expect((await checkObjects(b.dir, target)).map((f) => [f.flag, f.files])).toEqual([['-march=armv8.2-a+dotprod', ['src/v82.o']]]);
+    expect(checkBuildLog(b.log, target, b.dir).map((f) => [f.flag, f.files])).toEqual([['-march=armv8.2-a+dotprod', ['src/v82.c']]]);
+    expect(await checkObjects(b.dir, { arch: 'arm64', baseline: 'armv8.4-a' })).toEqual([]);
   });
 
   it('order the arm64 architecture versions and know what common cores add', () => {

@@ -56,18 +56,18 @@ function x86Verdict(flag: string, baseline: IsaBaseline): FlagVerdict | undefine
   return X86_NEWER_EXTENSION.test(ext) ? { flag, kind: 'unknown', beyond: [] } : undefined;
 }
 
-/** Architecture versions in order, each with the extensions it makes mandatory (GCC's names;
- * fp and simd are in every Linux arm64 CPU). */
-const ARM_VERSIONS: [IsaBaseline & `arm${string}`, string[]][] = [
-  ['armv8-a', ['fp', 'simd']],
-  ['armv8.1-a', ['crc', 'lse', 'rdma']],
-  ['armv8.2-a', []],
-  ['armv8.3-a', ['rcpc', 'pauth']],
-  ['armv8.4-a', ['dotprod', 'flagm']],
-  ['armv8.5-a', ['sb', 'ssbs', 'predres']],
-  ['armv8.6-a', ['i8mm', 'bf16']],
-  ['armv9-a', ['sve', 'sve2']],
-];
+/** Architecture versions, each as the version it extends and the extensions it makes mandatory
+ * (GCC's names; fp and simd are in every Linux arm64 CPU). Armv9.0 extends Armv8.5, not 8.6. */
+const ARM_VERSIONS: Record<string, [string | undefined, ...string[]]> = {
+  'armv8-a': [undefined, 'fp', 'simd'],
+  'armv8.1-a': ['armv8-a', 'crc', 'lse', 'rdma'],
+  'armv8.2-a': ['armv8.1-a'],
+  'armv8.3-a': ['armv8.2-a', 'rcpc', 'pauth'],
+  'armv8.4-a': ['armv8.3-a', 'dotprod', 'flagm'],
+  'armv8.5-a': ['armv8.4-a', 'sb', 'ssbs', 'predres'],
+  'armv8.6-a': ['armv8.5-a', 'i8mm', 'bf16'],
+  'armv9-a': ['armv8.5-a', 'sve', 'sve2', 'fp16'],
+};
 
 /** Cores as GCC's aarch64-cores.def defines them: the architecture and the extensions added. */
 const ARM_CPUS: Record<string, [string, ...string[]]> = {
@@ -106,10 +106,9 @@ const ARM_ALIASES: Record<string, string[]> = { crypto: ['aes', 'sha2'] };
  * a version adds instructions no extension name covers. */
 export function armFeatures(arch: string): Set<string> | undefined {
   const [version, ...exts] = arch.split('+');
-  const i = ARM_VERSIONS.findIndex(([v]) => v === version);
-  if (i < 0) return undefined;
+  if (!version || !Object.hasOwn(ARM_VERSIONS, version)) return undefined;
   const set = new Set<string>();
-  for (const [v, mandatory] of ARM_VERSIONS.slice(0, i + 1)) for (const f of [v, ...mandatory]) set.add(f);
+  for (let v: string | undefined = version; v; v = ARM_VERSIONS[v]![0]) for (const f of [v, ...ARM_VERSIONS[v]!.slice(1)]) set.add(f!);
   for (const e of exts) {
     if (e.startsWith('no')) for (const f of ARM_ALIASES[e.slice(2)] ?? [e.slice(2)]) set.delete(f);
     else for (const f of ARM_ALIASES[e] ?? [e]) set.add(f);
