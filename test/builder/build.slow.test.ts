@@ -19,7 +19,7 @@ describe('building pgvector for PostgreSQL 17 (glibc, amd64)', () => {
     const { result, dir } = await buildOne('pgvector', 17);
     expect(result.steps.map((s) => [s.name, s.status])).toEqual([
       ['source', 'ok'], ['images', 'ok'], ['dependencies', 'ok'], ['compile', 'ok'], ['installcheck', 'ok'],
-      ['stage', 'ok'], ['closure', 'ok'], ['package', 'ok'], ['smoke', 'ok'],
+      ['stage', 'ok'], ['isa', 'ok'], ['closure', 'ok'], ['package', 'ok'], ['smoke', 'ok'],
     ]);
     expect(result.source!.sha256).toBe('867a2c328d4928a5a9d6f052cd3bc78c7d60228a9b914ad32aa3db88e9de27b0');
     expect(result.closure).toMatchObject({ ok: true, bundled: [] });
