@@ -117,11 +117,15 @@ describe('the build log', () => {
   });
 
   it('finds the variable holding a flag across continued and appended assignments', () => {
-    const mk = [{ file: 'Makefile', text: 'PG_CFLAGS += -O3 \\\n  -mavx2 -ftree-vectorize # fast\nOTHER = -march=native\n' }];
-    expect(makeAssignments(mk, ['-mavx2', '-march=native']).map((a) => [a.variable, a.rest, a.flags])).toEqual([
-      ['PG_CFLAGS', '-O3 -ftree-vectorize', ['-mavx2']],
-      ['OTHER', '', ['-march=native']],
+    const mk = [{ file: 'Makefile', text: 'PG_CFLAGS += -O3 \\\n  -mavx2 -ftree-vectorize # fast\nOTHER = -march=native\noverride CFLAGS += -mfma\n' }];
+    expect(makeAssignments(mk, ['-mavx2', '-march=native', '-mfma']).map((a) => [a.variable, a.override, a.rest, a.flags])).toEqual([
+      ['PG_CFLAGS', false, '-O3 -ftree-vectorize', ['-mavx2']],
+      ['OTHER', false, '', ['-march=native']],
+      ['CFLAGS', true, '', ['-mfma']],
     ]);
+    const findings = checkBuildLog('gcc -mfma -c -o a.o a.c\n', X86);
+    expect(describeFindings(findings, { target: X86, pipeline: 'pgxs', logName: 'build.log', makefiles: mk })).toContain('fix: source.patches: Makefile sets CFLAGS with "override", which no make argument can undo: patch out -mfma');
+    expect(describeFindings(findings, { target: X86, pipeline: 'cmake', logName: 'build.log' })).toContain('fix -mfma in the entry: build.configure: the -D option that turns native tuning off, or -DCMAKE_C_FLAGS=... without it; where no option can, source.patches');
   });
 });
 

@@ -141,7 +141,13 @@ function fixes(findings: IsaFinding[], context: Parameters<typeof describeFindin
   const flags = [...new Set(findings.filter((f) => f.evidence === 'log' || !findings.some((g) => g.evidence === 'log')).map((f) => f.flag))];
   const make = context.pipeline === 'pgxs' || context.pipeline === 'autoconf';
   const assigned = make ? makeAssignments(context.makefiles ?? [], flags) : [];
-  for (const a of assigned) out.push(`fix: build.make: ["${a.variable}=${a.rest}"] (${a.file} sets ${a.variable} to ${a.value}; a make argument overrides it)`);
+  for (const a of assigned) {
+    out.push(
+      a.override
+        ? `fix: source.patches: ${a.file} sets ${a.variable} with "override", which no make argument can undo: patch out ${a.flags.join(' ')}`
+        : `fix: build.make: ["${a.variable}=${a.rest}"] (${a.file} sets ${a.variable} to ${a.value}; a make argument overrides it)`,
+    );
+  }
   const rest = flags.filter((f) => !assigned.some((a) => a.flags.includes(f)));
   if (rest.length > 0 || out.length === 0) {
     const hint: Record<string, string> = {
@@ -151,7 +157,7 @@ function fixes(findings: IsaFinding[], context: Parameters<typeof describeFindin
       meson: 'build.configure: the -D option that turns native tuning off, or -Dc_args=... without it',
       script: 'build.script or build.env: build without it',
     };
-    out.push(`fix ${rest.length > 0 ? list(rest, 4) : 'it'} in the entry: ${hint[context.pipeline] ?? 'build.make, build.env or build.configure'}`);
+    out.push(`fix ${rest.length > 0 ? list(rest, 4) : 'it'} in the entry: ${hint[context.pipeline] ?? 'build.make, build.env or build.configure'}; where no option can, source.patches`);
   }
   if (findings.some((f) => f.kind !== 'native')) {
     out.push('a file compiled for more on purpose, whose code runs only after a run-time CPU feature check, goes in build.dispatch_files');
@@ -162,6 +168,8 @@ function fixes(findings: IsaFinding[], context: Parameters<typeof describeFindin
 interface Assignment {
   file: string;
   variable: string;
+  /** `override VAR = ...`: a command-line assignment does not replace it. */
+  override: boolean;
   value: string;
   rest: string;
   flags: string[];
@@ -173,12 +181,12 @@ export function makeAssignments(makefiles: { file: string; text: string }[], fla
   const out: Assignment[] = [];
   for (const { file, text } of makefiles) {
     for (const line of text.replace(/\\\n/g, ' ').split('\n')) {
-      const m = /^\s*(?:override\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*(?::=|::=|\+=|\?=|=)\s*(.*?)\s*(?:#.*)?$/.exec(line);
+      const m = /^\s*(override\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*(?::=|::=|\+=|\?=|=)\s*(.*?)\s*(?:#.*)?$/.exec(line);
       if (!m) continue;
-      const words = m[2]!.split(/\s+/).filter(Boolean);
+      const words = m[3]!.split(/\s+/).filter(Boolean);
       const hit = words.filter((w) => flags.includes(w));
-      if (hit.length === 0 || out.some((a) => a.variable === m[1])) continue;
-      out.push({ file, variable: m[1]!, value: m[2]!, rest: words.filter((w) => !hit.includes(w)).join(' '), flags: hit });
+      if (hit.length === 0 || out.some((a) => a.variable === m[2])) continue;
+      out.push({ file, variable: m[2]!, override: Boolean(m[1]), value: m[3]!, rest: words.filter((w) => !hit.includes(w)).join(' '), flags: hit });
     }
   }
   return out;
