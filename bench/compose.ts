@@ -10,7 +10,7 @@ import { mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { buildJob, readResult } from '../src/builder/index.ts';
+import { buildJob, lineReporter, readResult } from '../src/builder/index.ts';
 import { compose, parseImageRef, pushComposition, registryRepository } from '../src/compose/index.ts';
 import { loadValidMatrix } from '../src/matrix/index.ts';
 import { expandTargets } from '../src/plan/index.ts';
@@ -33,7 +33,7 @@ async function pgvectorJob(): Promise<string> {
   const { job } = target;
   const out = await mkdtemp(path.join(tmpdir(), 'trunkfarm-bench-compose-'));
   console.log('building pgvector for PostgreSQL 17 first (no out/ from the quick start)');
-  const result = await buildJob(target, { out, matrixDir: matrix.dir, images: 'local', reporter: () => ({ line: () => {}, started: () => {}, output: () => null, finished: () => {} }) });
+  const result = await buildJob(target, { out, matrixDir: matrix.dir, images: 'local', reporter: () => lineReporter(() => {}) });
   if (result.status !== 'built') throw new Error(`pgvector build failed at ${result.failure?.step}: ${result.failure?.message}`);
   return path.join(out, `pgvector-0.8.0+${job.platform}`);
 }

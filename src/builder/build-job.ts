@@ -4,19 +4,20 @@
 // base image, package, and test in the base image. Each step logs to OUT/JOB/logs/STEP.log; a
 // failed step names itself and shows the tail of its log. The job is built in a `.partial` folder
 // and moved into place at the end, so OUT never holds half a job.
-import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { UserError } from '../errors.ts';
-import { untrustedFrame } from '../github/index.ts';
 import { type BuildOptions, type BuildTarget, createJobContext, type JobContext, jobPaths } from './context.ts';
 import { jobDirName, type JobResult, upToDate, writeResult } from './job.ts';
 import { streamReporter } from './progress.ts';
+import { StepError } from './step-runner.ts';
 import { closureStep, compileStep, dependenciesStep, imagesStep, installcheckStep, isaStep, packageStep, smokeStep, sourceStep, stageStep, startInstallcheckServer, startTester } from './steps/index.ts';
 
 export async function buildJob(target: BuildTarget, opts: BuildOptions): Promise<JobResult> {
   const { job } = target;
-  const reporter = (opts.reporter ?? streamReporter)(jobDirName(job));
+  const { final } = jobPaths(opts.out, job);
+  const reporter = (opts.reporter ?? ((name: string) => streamReporter(name)))(jobDirName(job), final);
   if (!opts.force) {
-    const prev = await upToDate(jobPaths(opts.out, job).final, job.key);
+    const prev = await upToDate(final, job.key);
     if (prev) {
       reporter.line(`up to date (build key ${job.key.slice(0, 12)})`);
       return prev;
@@ -31,7 +32,7 @@ export async function buildJob(target: BuildTarget, opts: BuildOptions): Promise
     await Promise.all(ctx.containers.ahead);
     if (!(err instanceof UserError)) throw err;
     ctx.result.failure = { step: ctx.steps.failures[0]?.step ?? ctx.steps.current, message: err.message };
-    reporter.line(err.message);
+    reporter.failed(err.message, err instanceof StepError ? err.summary : undefined);
     return await finish(ctx, 'failed');
   }
 }
@@ -77,20 +78,11 @@ async function runSteps(ctx: JobContext): Promise<void> {
   try {
     await steps.settle([installcheck, rest]);
   } finally {
-    if (installcheck) await replay(steps.logOf('installcheck'), `${ctx.name}: installcheck`);
+    if (installcheck) steps.reporter.replay('installcheck', steps.logOf('installcheck'));
   }
   await containers.removeAll();
   await builderGone;
   await rm(ctx.paths.work, { recursive: true, force: true });
-}
-
-/** Shows, after the fact, the output of a step that ran beside others. */
-async function replay(logFile: string, title: string): Promise<void> {
-  const text = await readFile(logFile, 'utf8').catch(() => '');
-  const grouped = process.env.GITHUB_ACTIONS === 'true';
-  // The log is the extension's output: the runner must not obey workflow commands in it.
-  const frame = untrustedFrame();
-  process.stderr.write(`${grouped ? `::group::${title}\n` : ''}${frame.begin}${text}${frame.end(text)}${grouped ? '::endgroup::\n' : ''}`);
 }
 
 async function finish(ctx: JobContext, status: JobResult['status']): Promise<JobResult> {

@@ -32,8 +32,9 @@ export interface BuildOptions {
   test?: boolean;
   /** Rebuild even when OUT holds a build of the same key. */
   force?: boolean;
-  /** What a person sees of the build; default: every step's output as it comes (see progress.ts). */
-  reporter?: (job: string) => StepReporter;
+  /** What a person sees of the build, given the job's name and the folder it ends in; default:
+   * every step's output as it comes (see progress.ts). */
+  reporter?: (job: string, dir: string) => StepReporter;
 }
 
 export interface JobPaths {

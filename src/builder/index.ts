@@ -4,5 +4,6 @@ export { jobDirName, readResult, type JobResult, type StepRecord } from './job.t
 export { detectEngine, type Engine, exec, pull, removeContainer, startContainer } from './engine.ts';
 export { imageInventory } from './inventory.ts';
 export * from './steps/index.ts';
-export { streamReporter } from './progress.ts';
+export { withMajorHint } from './steps/compile.ts';
+export { lineReporter, streamReporter, terminalReporter } from './progress.ts';
 export { StepError, type StepReporter } from './step-runner.ts';

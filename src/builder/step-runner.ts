@@ -8,11 +8,20 @@ import { type Container, exec, type ExecResult } from './engine.ts';
 import type { StepRecord } from './job.ts';
 
 export class StepError extends UserError {
+  /** The message without the log's tail, for whoever has seen the log already. */
+  readonly summary: string;
+
   constructor(
     readonly step: string,
-    message: string,
+    readonly detail: string,
+    /** The last lines of the step's log, for result.json and whoever has not seen them. */
+    readonly tail?: string,
+    /** What to do about it, after the tail. */
+    hint?: string,
   ) {
-    super(`step "${step}" failed: ${message}`);
+    const end = hint === undefined ? '' : `\n${hint}`;
+    super(`step "${step}" failed: ${detail}${tail === undefined ? '' : `:\n${tail}`}${end}`);
+    this.summary = `step "${step}" failed: ${detail}${end}`;
   }
 }
 
@@ -24,6 +33,10 @@ export interface StepReporter {
   /** Where a step's command output goes as it comes (besides its log), or null for nowhere. */
   output(step: string): Writable | null;
   finished(record: StepRecord, logFile: string): void;
+  /** The job failed: its message, and the same without the log's tail (StepError.summary). */
+  failed(message: string, summary?: string): void;
+  /** A step ran quietly beside others (into its log only): its output, now that they are done. */
+  replay(step: string, logFile: string): void;
 }
 
 export class StepRunner {
@@ -87,7 +100,7 @@ export class StepRunner {
       live: o.quiet ? null : this.reporter.output(step),
       ...(o.stdin ? { stdin: o.stdin } : {}),
     });
-    if (r.code !== 0) throw new StepError(step, `exit status ${r.code}; last lines of ${path.relative(path.dirname(this.dir), logFile).replace(/\.partial(?=\/)/, '')}:\n${r.tail}`);
+    if (r.code !== 0) throw new StepError(step, `exit status ${r.code}; last lines of ${path.relative(path.dirname(this.dir), logFile).replace(/\.partial(?=\/)/, '')}`, r.tail);
     return r;
   }
 }

@@ -5,12 +5,12 @@ import { mkdtemp, readdir, readFile, readlink, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildJob } from '../../src/builder/index.ts';
+import { buildJob, lineReporter } from '../../src/builder/index.ts';
 import { readElf } from '../../src/closure/index.ts';
 import { readTrunk, readTrunkMeta } from '../../src/package/index.ts';
 import { loadValidMatrix } from '../../src/matrix/index.ts';
 import { expandTargets } from '../../src/plan/index.ts';
-import { buildOne, buildShared, collect } from '../support/build.ts';
+import { buildOne, buildShared } from '../support/build.ts';
 
 const MINUTES = 60_000;
 
@@ -42,7 +42,7 @@ describe('building pgvector for PostgreSQL 17 (glibc, amd64)', () => {
     const loaded = matrix.entries.find((e) => e.entry.name === 'pgvector')!;
     const target = expandTargets(matrix, [loaded]).find(({ job }) => job.platform === 'pg17-gnulinux-amd64')!;
     const lines: string[] = [];
-    const again = await buildJob(target, { out: path.dirname(dir), matrixDir: matrix.dir, images: 'local', reporter: collect(lines) });
+    const again = await buildJob(target, { out: path.dirname(dir), matrixDir: matrix.dir, images: 'local', reporter: () => lineReporter((l) => lines.push(l)) });
     expect(lines).toEqual([expect.stringMatching(/up to date/)]);
     expect(again.finishedAt).toBe(result.finishedAt);
   }, 15 * MINUTES);
@@ -167,7 +167,7 @@ describe('a build step that fails while the test containers are still being prep
       test: { ...loaded.entry.test, installcheck: true },
     };
     const out = await mkdtemp(path.join(tmpdir(), 'trunkfarm-build-failing-'));
-    const result = await buildJob({ ...target, entry }, { out, matrixDir: matrix.dir, images: 'local', reporter: collect([]) });
+    const result = await buildJob({ ...target, entry }, { out, matrixDir: matrix.dir, images: 'local', reporter: () => lineReporter(() => {}) });
     expect(result.status).toBe('failed');
     expect(result.failure).toMatchObject({ step: 'compile', message: expect.stringContaining('broken on purpose') });
     expect(result.steps.find((s) => s.name === 'compile')?.status).toBe('failed');

@@ -2,7 +2,7 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { buildJob, type JobResult, type StepReporter } from '../../src/builder/index.ts';
+import { buildJob, type JobResult, lineReporter } from '../../src/builder/index.ts';
 import { loadValidMatrix } from '../../src/matrix/index.ts';
 import { expandTargets } from '../../src/plan/index.ts';
 import type { Arch, Libc } from '../../src/types.ts';
@@ -24,16 +24,11 @@ export async function buildOne(extension: string, pg: number, libc: Libc = 'glib
   requireComponents(['podman'], [`localhost/trunkfarm/builder:pg${pg}-${os}-${arch}`, `localhost/trunkfarm/base:pg${pg}-${os}-${arch}`]);
   const dir = out ?? (await mkdtemp(path.join(tmpdir(), `trunkfarm-build-${extension}-`)));
   const lines: string[] = [];
-  const result = await buildJob(target, { out: dir, matrixDir: matrix.dir, images: 'local', reporter: collect(lines) });
+  const result = await buildJob(target, { out: dir, matrixDir: matrix.dir, images: 'local', reporter: () => lineReporter((l) => lines.push(l)) });
   if (result.status !== 'built') {
     throw new Error(`${extension} pg${pg} ${libc} ${arch} failed at ${result.failure?.step}: ${result.failure?.message}\n${lines.join('\n')}`);
   }
   return { result, dir: path.join(dir, `${job.extension}-${job.version}+${job.platform}`) };
-}
-
-/** A reporter that keeps a build's lines (not its command output, which is in the logs). */
-export function collect(lines: string[]): () => StepReporter {
-  return () => ({ line: (text) => lines.push(text), started: () => {}, output: () => null, finished: () => {} });
 }
 
 /** The run's shared output directory (made by the global setup): a job built by one test file is

@@ -17,5 +17,6 @@ export function register(program: Command): void {
     .option('--force', 'rebuild even when out/ holds a build of the same key')
     .option('--pin-images', 'pull the builder and base images by the digests their tags name in the registry now (as `plan --pin-images` keys them)')
     .option('--key <file>', 'sign each built trunk with this key (FILE.sigstore.json beside it)')
+    .option('--verbose', 'show every line the steps print as it comes (default on a terminal: a line per step, the logs in OUT/JOB/logs/)')
     .action(lazy(() => import('../run/build.ts')));
 }

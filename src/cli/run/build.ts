@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { buildJob, jobDirName, type JobResult } from '../../builder/index.ts';
+import { buildJob, jobDirName, type JobResult, terminalReporter } from '../../builder/index.ts';
 import { UserError } from '../../errors.ts';
 import { annotateBuild, buildTable, reportBuild } from '../../github/index.ts';
 import { expandTargets, pinMatrixImages } from '../../plan/index.ts';
@@ -21,6 +21,8 @@ export interface BuildFlags {
   key?: string;
   /** Pin the images to their digests first (see plan/pin.ts): the key then binds them. */
   pinImages?: boolean;
+  /** Every line of every step's output as it comes, rather than a line per step. */
+  verbose?: boolean;
 }
 
 export async function run(extension: string, opts: BuildFlags): Promise<void> {
@@ -40,10 +42,14 @@ export async function run(extension: string, opts: BuildFlags): Promise<void> {
   const key = opts.key ? await sign!.loadSigningKey(opts.key) : undefined;
   const method = key ? ({ kind: 'key', key } as const) : undefined;
   const signer = method ? await sign!.expectedSigner(method) : undefined;
+  // Inside Actions the log shows everything, grouped per command, as --verbose does; the job log
+  // is where a reader looks, and it folds.
+  const streamed = opts.verbose === true || process.env.GITHUB_ACTIONS === 'true';
+  const reporter = streamed ? undefined : (name: string, dir: string) => terminalReporter(name, { jobDir: dir });
   const builds: { dir: string; result: JobResult }[] = [];
   for (const target of targets) {
     const { job } = target;
-    const result = await buildJob(target, { out: opts.out, matrixDir: matrix.dir, images: opts.images, test: opts.test, ...(opts.engine ? { engine: opts.engine } : {}), ...(opts.force ? { force: true } : {}) });
+    const result = await buildJob(target, { out: opts.out, matrixDir: matrix.dir, images: opts.images, test: opts.test, ...(opts.engine ? { engine: opts.engine } : {}), ...(opts.force ? { force: true } : {}), ...(reporter ? { reporter } : {}) });
     const build = { dir: path.join(opts.out, jobDirName(job)), result };
     builds.push(build);
     // Built now or found up to date: either way the trunk leaves signed (a bundle that signs its
