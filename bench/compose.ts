@@ -15,9 +15,9 @@ import { compose, parseImageRef, pushComposition, registryRepository } from '../
 import { loadValidMatrix } from '../src/matrix/index.ts';
 import { expandTargets } from '../src/plan/index.ts';
 import { publish } from '../src/publish/index.ts';
-import { createClient, parseReference } from '../src/publish/registry/index.ts';
+import { createClient, parseReference } from '../src/oci/index.ts';
 import { startServer } from '../src/serve/server.ts';
-import { startRegistry } from '../test/publish/registry-server.ts';
+import { startRegistry } from '../test/oci/registry-server.ts';
 import { median, ms } from './_timing.ts';
 
 const BASE = 'localhost/trunkfarm/base:pg17-gnulinux-amd64';

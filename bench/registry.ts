@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { signImage } from '../src/publish/image-signatures.ts';
-import { createClient, parseReference, pushLayout } from '../src/publish/registry/index.ts';
+import { createClient, parseReference, pushLayout } from '../src/oci/index.ts';
 import { expectedSigner, generateKeyFiles, loadSigningKey, type SignerExpectation, type SigningMethod } from '../src/sign/index.ts';
-import type { TransferStats } from '../src/publish/registry/index.ts';
-import { startRegistry } from '../test/publish/registry-server.ts';
-import { addImage } from '../test/publish/registry/fixtures.ts';
+import type { TransferStats } from '../src/oci/index.ts';
+import { startRegistry } from '../test/oci/registry-server.ts';
+import { addImage } from '../test/oci/registry/fixtures.ts';
 import { ms } from './_timing.ts';
 
 const MB = 1 << 20;

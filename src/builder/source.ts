@@ -11,14 +11,17 @@
 // tarball with one top directory), tmp/ (downloads in progress).
 
 import { spawn } from 'node:child_process';
+import type { IncomingMessage } from 'node:http';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { cacheRoot } from '../cache/index.ts';
 import { UserError } from '../errors.ts';
+import { exists } from '../files/index.ts';
+import { HttpStatusError, httpGet } from '../http/index.ts';
 import { debianMirror, poolUrl } from './debian-mirror.ts';
 
 /** An upstream tarball of a Debian source package: `{package: 'pgvector', orig: 'pgvector_0.8.0.orig.tar.gz'}`. */
@@ -68,10 +71,7 @@ export interface FetchedSource {
 const SHA256 = /^[0-9a-f]{64}$/;
 const COMMIT = /^[0-9a-f]{40}$/;
 
-/** The cache root: `$TRUNKFARM_CACHE`, else `<cwd>/.cache`. */
-export function cacheRoot(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
-  return env.TRUNKFARM_CACHE ? resolve(cwd, env.TRUNKFARM_CACHE) : join(cwd, '.cache');
-}
+export { cacheRoot };
 
 function sourcesDir(opts: FetchOptions): string {
   return join(opts.cacheRoot ?? cacheRoot(), 'sources');
@@ -138,20 +138,16 @@ class Unreachable extends Error {}
 async function download(url: string, want: string, dest: string, dir: string, opts: FetchOptions): Promise<void> {
   const tmp = await tempPath(dir);
   const timeout = AbortSignal.timeout(opts.timeoutMs ?? 600_000);
-  let res: Response;
+  let res: IncomingMessage;
   try {
-    res = await fetch(url, { signal: timeout, redirect: 'follow' });
+    res = await httpGet(url, { signal: timeout, ...(opts.log ? { onRetry: (e) => opts.log!(`${e.operation}: ${e.reason}; retry ${e.retry} in ${(e.delayMs / 1000).toFixed(1)} s`) } : {}) });
   } catch (err) {
-    throw new Unreachable(describeFetchError(err));
-  }
-  if (!res.ok || !res.body) {
-    await res.body?.cancel();
-    throw new Unreachable(`HTTP ${res.status}`);
+    throw new Unreachable(err instanceof HttpStatusError ? `HTTP ${err.status}` : describeFetchError(err));
   }
   const hash = createHash('sha256');
   try {
     await pipeline(
-      Readable.fromWeb(res.body as WebReadableStream),
+      res,
       new Transform({
         transform(chunk: Buffer, _enc, done) {
           hash.update(chunk);
@@ -173,8 +169,8 @@ async function download(url: string, want: string, dest: string, dir: string, op
 }
 
 function describeFetchError(err: unknown): string {
-  const e = err as Error & { cause?: { code?: string; message?: string } };
-  if (e?.name === 'TimeoutError') return 'timed out';
+  const e = err as Error & { cause?: { code?: string; message?: string; name?: string } };
+  if (e?.name === 'TimeoutError' || e?.cause?.name === 'TimeoutError') return 'timed out';
   const cause = e?.cause?.code ?? e?.cause?.message;
   return cause ? `${e.message}: ${cause}` : String(e?.message ?? err);
 }
@@ -307,9 +303,6 @@ async function isFile(path: string): Promise<boolean> {
   return (await stat(path).catch(() => undefined))?.isFile() ?? false;
 }
 
-async function exists(path: string): Promise<boolean> {
-  return (await stat(path).catch(() => undefined)) !== undefined;
-}
 
 interface Ran {
   code: number;

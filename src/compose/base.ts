@@ -7,12 +7,11 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { cacheRoot } from '../builder/source.ts';
+import { cacheRoot } from '../cache/index.ts';
 import { type Inventory, type PostgresInstall, type RootView, captureInventory, inventoryFromLayers, parseInventory, resolvePath } from '../closure/index.ts';
 import { UserError } from '../errors.ts';
-import type { PgDirs } from '../package/destinations.ts';
-import type { Descriptor } from '../publish/registry/index.ts';
-import { isIndexType } from '../publish/registry/media-types.ts';
+import type { PgDirs } from '../package/index.ts';
+import { type Descriptor, isIndexType } from '../oci/index.ts';
 import { ARCHES, type Arch, type Libc } from '../types.ts';
 import type { FetchedManifest, ImageRepository } from './repository.ts';
 

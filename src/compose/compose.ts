@@ -3,12 +3,9 @@
 // named by digest, so a registry that has them (or can mount them) serves the new image at once.
 // The same base and trunks give the same digests, whenever and wherever composed.
 import path from 'node:path';
-import { cacheRoot } from '../builder/source.ts';
+import { cacheRoot } from '../cache/index.ts';
 import { UserError } from '../errors.ts';
-import { putBlob } from '../package/oci/layout.ts';
-import { MEDIA, type Descriptor, type ImageIndex, type ImageManifest } from '../package/oci/types.ts';
-import type { RegistryClient } from '../publish/registry/index.ts';
-import { sha256Digest } from '../publish/registry/digest.ts';
+import { putBlob, MEDIA, type Descriptor, type ImageIndex, type ImageManifest, type RegistryClient, sha256Digest } from '../oci/index.ts';
 import { type BaseImage, type ImageConfig, ociLayerType, resolveBase } from './base.ts';
 import { ComposeRefusal, type ExtensionLayer, extensionLayer } from './layer.ts';
 import type { ImageRepository } from './repository.ts';

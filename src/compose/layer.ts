@@ -9,13 +9,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type CheckResult, checkTree } from '../closure/index.ts';
 import { UserError } from '../errors.ts';
-import { writeTarGz } from '../package/archive/tar.ts';
-import { mapPaths, pgConfigDestination, type PgDirs } from '../package/destinations.ts';
-import type { PackageMeta } from '../package/meta.ts';
-import { adoptBlob, blobPath, blobTempPath, initLayout } from '../package/oci/layout.ts';
-import { MEDIA, type Descriptor } from '../package/oci/types.ts';
-import { comparePaths, type TreeEntry } from '../package/tree.ts';
-import { readTrunk, type TrunkEntry } from '../package/trunk/read.ts';
+import { adoptBlob, blobPath, blobTempPath, initLayout, MEDIA, type Descriptor } from '../oci/index.ts';
+import { comparePaths, mapPaths, pgConfigDestination, readTrunk, writeTarGz, type PackageMeta, type PgDirs, type TreeEntry, type TrunkEntry } from '../package/index.ts';
 import type { BaseFacts } from './base.ts';
 import type { FetchedTrunk } from './trunks.ts';
 

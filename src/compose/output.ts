@@ -5,11 +5,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { UserError } from '../errors.ts';
-import { blobPath, initLayout, putBlob, setRef } from '../package/oci/layout.ts';
-import { REF_NAME } from '../package/oci/types.ts';
-import { diffStats } from '../publish/registry/client.ts';
-import { saveVerified } from '../publish/registry/save.ts';
-import { type BlobInfo, type ContentSource, type Descriptor, type PushResult, type Reference, type RegistryClient, type Repository, RegistryError, pushBlob, pushLayout } from '../publish/registry/index.ts';
+import { blobPath, initLayout, putBlob, setRef, REF_NAME, diffStats, saveVerified, type BlobInfo, type ContentSource, type Descriptor, type PushResult, type Reference, type RegistryClient, type Repository, RegistryError, pushBlob, pushLayout } from '../oci/index.ts';
 import type { Composition } from './compose.ts';
 
 /** The composition as a content source whose one top-level manifest is tagged `tag`. */

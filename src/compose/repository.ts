@@ -6,11 +6,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { UserError } from '../errors.ts';
-import { type Descriptor, type RegistryClient, type Repository, blobSize, getManifest, listTags, parseReference } from '../publish/registry/index.ts';
-import { repositoryScope } from '../publish/registry/auth.ts';
-import { digestLike, isDigest } from '../publish/registry/digest.ts';
-import { embeddedMediaType } from '../publish/registry/manifests.ts';
-import { REF_NAME } from '../package/oci/types.ts';
+import { type Descriptor, type RegistryClient, type Repository, blobSize, getManifest, listTags, parseReference, repositoryScope, digestLike, isDigest, embeddedMediaType, REF_NAME } from '../oci/index.ts';
 
 export interface FetchedManifest {
   digest: string;

@@ -4,12 +4,10 @@
 // exist for which platform; the newest matching version wins unless one is pinned.
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { cacheRoot } from '../builder/source.ts';
+import { cacheRoot } from '../cache/index.ts';
 import { UserError } from '../errors.ts';
-import { MEDIA } from '../package/oci/types.ts';
-import { compareSemver, parseTrunkName, type TrunkName } from '../package/trunk/name.ts';
-import { type RegistryClient, parseReference } from '../publish/registry/index.ts';
-import { saveVerified } from '../publish/registry/save.ts';
+import { MEDIA, type RegistryClient, parseReference, saveVerified } from '../oci/index.ts';
+import { compareSemver, parseTrunkName, type TrunkName } from '../package/index.ts';
 import { EXTENSION_NAME, TRUNK_OS, type Arch, type Libc } from '../types.ts';
 import { parseJson } from './base.ts';
 import { type ImageRepository, layoutRepository, registryRepository } from './repository.ts';

@@ -1,7 +1,8 @@
-// File helpers: streaming digests, and writes that leave either the old file or the whole new one.
+// File helpers shared by every stage: streaming digests, presence checks, and writes that leave
+// either the old file or the whole new one.
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from '../errors.ts';
 
@@ -18,16 +19,22 @@ export async function sha256File(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** Writes through a temporary file in the same directory and renames it into place. */
-export async function writeFileAtomic(path: string, data: string | Buffer): Promise<void> {
+/** Writes through a new temporary file in the same directory and renames it into place, so a
+ * reader never sees half a file. Mode 0644: layouts and bundles are meant to be read by others. */
+export async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    await writeFile(tmp, data, { flag: 'wx' });
+    await writeFile(tmp, data, { flag: 'wx', mode: 0o644 });
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true });
     throw new UserError(`cannot write ${path}: ${(err as Error).message}`, { cause: err });
   }
+}
+
+/** Whether anything (file, directory, link target) is at `path`. */
+export async function exists(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => undefined)) !== undefined;
 }
 
 export { pathWithin } from './within.ts';

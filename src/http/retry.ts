@@ -1,4 +1,5 @@
-// Bounded retries with exponential backoff and jitter, honouring a registry's Retry-After.
+// The retry policy of every outgoing request: bounded tries with exponential backoff and jitter,
+// a server's Retry-After honoured up to a cap, and nothing slept past the caller's deadline.
 
 export interface RetryPolicy {
   /** Tries in all, the first included. */
@@ -44,4 +45,45 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }, ms);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+export interface RetryOptions {
+  policy: RetryPolicy;
+  signal?: AbortSignal | undefined;
+  /** Epoch milliseconds after which no retry is started (a sleep past it is not begun). */
+  deadline?: number | undefined;
+  /** Why a failure is worth another try, or undefined when it is not. */
+  retryable(err: unknown): { reason: string; retryAfterMs?: number | undefined } | undefined;
+  /** Told before each wait: what is retried, which retry this is, how long the wait, and why. */
+  onRetry?(event: RetryEvent): void;
+  /** The error to throw after the last attempt (to say how many there were). */
+  giveUp?(err: unknown, attempts: number, why: 'attempts' | 'deadline'): unknown;
+}
+
+export interface RetryEvent {
+  operation: string;
+  /** 1 for the first retry. */
+  retry: number;
+  delayMs: number;
+  reason: string;
+}
+
+/** Runs `attempt` (numbered from 1) until it succeeds, fails for good, runs out of attempts, or
+ * the next try would start after the deadline. */
+export async function withRetries<T>(operation: string, attempt: (n: number) => Promise<T>, options: RetryOptions): Promise<T> {
+  const { policy } = options;
+  for (let n = 1; ; n++) {
+    options.signal?.throwIfAborted();
+    try {
+      return await attempt(n);
+    } catch (err) {
+      const why = options.retryable(err);
+      if (!why) throw err;
+      if (n >= policy.attempts) throw options.giveUp ? options.giveUp(err, n, 'attempts') : err;
+      const delayMs = backoffDelay(policy, n, why.retryAfterMs);
+      if (options.deadline !== undefined && Date.now() + delayMs >= options.deadline) throw options.giveUp ? options.giveUp(err, n, 'deadline') : err;
+      options.onRetry?.({ operation, retry: n, delayMs, reason: why.reason });
+      await sleep(delayMs, options.signal);
+    }
+  }
 }

@@ -1,9 +1,11 @@
-// One HTTP exchange with node:http(s), nothing more: no auth, no retries. Bodies come from a
-// factory so that a request can be sent again (after a 401, or on retry) without buffering
-// large blobs; the bytes actually handed to the socket are reported to the caller.
+// One HTTP exchange with node:http(s) (through the environment's proxy), nothing more: no auth,
+// no retries. Bodies come from a factory so that a request can be sent again (after a 401, or on
+// retry) without buffering large blobs; the bytes actually handed to the socket are reported to
+// the caller.
 import http from 'node:http';
 import https from 'node:https';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { proxyAuthorization, proxyFor, tunnelAgent, type Env } from './proxy.ts';
 
 /** A body that can be produced again for each attempt. */
 export interface RequestBody {
@@ -44,18 +46,30 @@ export class NetworkError extends Error {
 }
 
 export interface Transport {
-  agentFor(url: URL): http.Agent;
+  /** The agent, and for plain HTTP through a proxy the proxy to ask, for a request to `url`. */
+  route(url: URL): { agent: http.Agent; proxy?: URL };
   close(): void;
 }
 
-export function createTransport(maxSockets: number): Transport {
-  const plain = new http.Agent({ keepAlive: true, maxSockets });
-  const secure = new https.Agent({ keepAlive: true, maxSockets });
+/** Keep-alive agents shared by a client's requests, going through the environment's proxy. */
+export function createTransport(maxSockets: number, env: Env = process.env): Transport {
+  const options = { keepAlive: true, maxSockets };
+  const plain = new http.Agent(options);
+  const secure = new https.Agent(options);
+  const tunnels = new Map<string, https.Agent>();
   return {
-    agentFor: (url) => (url.protocol === 'https:' ? secure : plain),
+    route(url) {
+      const proxy = proxyFor(url, env);
+      if (url.protocol !== 'https:') return proxy ? { agent: plain, proxy } : { agent: plain };
+      if (!proxy) return { agent: secure };
+      let tunnel = tunnels.get(proxy.href);
+      if (!tunnel) tunnels.set(proxy.href, (tunnel = tunnelAgent(proxy, options)));
+      return { agent: tunnel };
+    },
     close() {
       plain.destroy();
       secure.destroy();
+      for (const tunnel of tunnels.values()) tunnel.destroy();
     },
   };
 }
@@ -89,8 +103,17 @@ export async function open(transport: Transport, request: HttpRequest): Promise<
   const body = request.body;
   const length = body === undefined ? 0 : body instanceof Uint8Array ? body.length : body.length;
   if (body !== undefined || ['PUT', 'POST', 'PATCH'].includes(request.method)) headers['content-length'] = String(length);
-  const module = url.protocol === 'https:' ? https : http;
-  const req = module.request(url, { method: request.method, headers, agent: transport.agentFor(url), signal: request.signal });
+  const { agent, proxy } = transport.route(url);
+  let req: http.ClientRequest;
+  if (proxy) {
+    // Plain HTTP through a proxy: ask it for the absolute URL.
+    const auth = proxyAuthorization(proxy);
+    headers.host = url.host;
+    if (auth) headers['proxy-authorization'] = auth;
+    req = http.request({ host: proxy.hostname, port: proxy.port || 80, path: url.href, method: request.method, headers, agent, signal: request.signal });
+  } else {
+    req = (url.protocol === 'https:' ? https : http).request(url, { method: request.method, headers, agent, signal: request.signal });
+  }
   req.setTimeout(request.timeoutMs, () => {
     req.destroy(new NetworkError(`no progress for ${request.timeoutMs} ms`, 'ETIMEDOUT'));
   });

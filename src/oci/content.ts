@@ -1,13 +1,9 @@
-// What the client pushes from: content-addressed blobs plus the list of top-level manifests. An
-// OCI image layout directory is one such source (layout.ts); anything with these three calls is
-// another, so the packaging stage's own layout code can stand in for ours.
-import { UserError } from '../../errors.ts';
+// What the registry client pushes from: content-addressed blobs plus the list of top-level
+// manifests. An OCI image layout directory is one such source (image-layout.ts openLayout); anything
+// with these three calls is another (signature bundles built in memory, composed images).
+import { UserError } from '../errors.ts';
+import type { Descriptor } from './descriptor.ts';
 import { digestLike, sha256Digest } from './digest.ts';
-
-import type { Descriptor, OciPlatform } from '../../package/oci/types.ts';
-
-export type { Descriptor };
-export type Platform = OciPlatform;
 
 export interface BlobInfo {
   digest: string;

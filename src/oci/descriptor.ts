@@ -1,14 +1,5 @@
-// OCI image-spec v1.1 data, as plain types.
-
-export const MEDIA = {
-  layout: '1.0.0',
-  index: 'application/vnd.oci.image.index.v1+json',
-  manifest: 'application/vnd.oci.image.manifest.v1+json',
-  config: 'application/vnd.oci.image.config.v1+json',
-  layerGzip: 'application/vnd.oci.image.layer.v1.tar+gzip',
-  /** The artifact type PGXN's proof of concept pushed trunks with (`oras push --artifact-type`). */
-  trunkArtifact: 'application/vnd.pgxn.trunk.layer.v1',
-} as const;
+// OCI image-spec v1.1 descriptors, manifests and indexes, as plain types.
+import type { MEDIA } from './media-types.ts';
 
 export interface OciPlatform {
   architecture: string;
@@ -47,6 +38,3 @@ export interface ImageIndex {
 }
 
 export const REF_NAME = 'org.opencontainers.image.ref.name';
-
-/** A tag as the distribution spec allows it. */
-export const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;

@@ -1,18 +1,27 @@
 // An OCI image layout directory (image-spec `image-layout.md`): `oci-layout`, `index.json` whose
-// descriptors carry tags as `org.opencontainers.image.ref.name`, and `blobs/sha256/<hex>`.
+// descriptors carry tags as `org.opencontainers.image.ref.name`, and `blobs/<algorithm>/<hex>`.
 // Content addressed: a blob's name is its digest, so writing one that exists is a no-op, and every
-// write lands under a temporary name first. `skopeo` and `podman` read it as `oci:DIR:TAG`.
+// write lands under a temporary name first. `skopeo` and `podman` read it as `oci:DIR:TAG`. The one
+// reader and writer of layouts: packaging writes them, publish pushes from them, pull and compose
+// write them, serve reads them.
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { UserError } from '../../errors.ts';
-import { MEDIA, REF_NAME, TAG, type Descriptor, type ImageIndex } from './types.ts';
+import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { UserError } from '../errors.ts';
+import { exists, writeAtomic } from '../files/index.ts';
+import type { BlobInfo, ContentSource } from './content.ts';
+import { REF_NAME, type Descriptor, type ImageIndex } from './descriptor.ts';
+import { digestLike, isDigest, sha256Digest, splitDigest } from './digest.ts';
+import { MEDIA } from './media-types.ts';
+import { isTag } from './registry/reference.ts';
 
+/** Where a blob lives in the layout; sha256 and sha512 digests (the algorithms the image spec
+ * registers), so a digest read from a manifest can safely become a path. */
 export function blobPath(dir: string, digest: string): string {
-  const m = /^sha256:([0-9a-f]{64})$/.exec(digest);
-  if (!m) throw new UserError(`unsupported digest "${digest}" (sha256 only)`);
-  return join(dir, 'blobs', 'sha256', m[1]!);
+  if (!isDigest(digest)) throw new UserError(`unsupported digest ${JSON.stringify(digest)} (sha256 or sha512 only)`);
+  const [algorithm, encoded] = splitDigest(digest);
+  return join(dir, 'blobs', algorithm, encoded);
 }
 
 /** Creates the layout if needed; leaves an existing one as it is. */
@@ -29,8 +38,8 @@ export async function initLayout(dir: string): Promise<void> {
   if (!(await exists(index))) await writeIndex(dir, { schemaVersion: 2, mediaType: MEDIA.index, manifests: [] });
 }
 
-export async function putBlob(dir: string, data: Buffer): Promise<{ digest: string; size: number }> {
-  const digest = `sha256:${createHash('sha256').update(data).digest('hex')}`;
+export async function putBlob(dir: string, data: Uint8Array): Promise<{ digest: string; size: number }> {
+  const digest = sha256Digest(data);
   const path = blobPath(dir, digest);
   if (!(await exists(path))) await writeAtomic(path, data);
   return { digest, size: data.length };
@@ -83,7 +92,7 @@ export async function readBlob(dir: string, digest: string): Promise<Buffer> {
   const data = await readFile(blobPath(dir, digest)).catch(() => {
     throw new UserError(`${dir}: blob ${digest} is missing`);
   });
-  const actual = `sha256:${createHash('sha256').update(data).digest('hex')}`;
+  const actual = digestLike(digest, data);
   if (actual !== digest) throw new UserError(`${dir}: blob ${digest} is corrupt (its content hashes to ${actual})`);
   return data;
 }
@@ -103,7 +112,7 @@ export async function readIndex(dir: string): Promise<ImageIndex> {
 
 /** Points `tag` at `descriptor`, replacing what it pointed at before. Entries stay sorted by tag. */
 export async function setRef(dir: string, tag: string, descriptor: Descriptor): Promise<void> {
-  if (!TAG.test(tag)) throw new UserError(`"${tag}" is not a valid tag`);
+  if (!isTag(tag)) throw new UserError(`"${tag}" is not a valid tag`);
   const index = await readIndex(dir);
   const others = index.manifests.filter((d) => d.annotations?.[REF_NAME] !== tag);
   const entry: Descriptor = { ...descriptor, annotations: { ...descriptor.annotations, [REF_NAME]: tag } };
@@ -139,12 +148,23 @@ export async function readLayout(dir: string): Promise<LayoutListing> {
     }
   };
   for (const d of index.manifests) await visit(d);
-  const blobs: LayoutListing['blobs'] = [];
-  for (const name of (await readdir(join(dir, 'blobs', 'sha256'))).sort()) {
-    if (!/^[0-9a-f]{64}$/.test(name)) continue;
-    blobs.push({ digest: `sha256:${name}`, size: (await stat(join(dir, 'blobs', 'sha256', name))).size });
+  return { refs, manifests, blobs: await listBlobs(dir) };
+}
+
+/** Every blob file of the layout, sorted by digest (temporaries and stray names left out). */
+export async function listBlobs(dir: string): Promise<BlobInfo[]> {
+  const blobs: BlobInfo[] = [];
+  const algorithms = await readdir(join(dir, 'blobs')).catch(() => [] as string[]);
+  for (const algorithm of algorithms.sort()) {
+    const names = await readdir(join(dir, 'blobs', algorithm)).catch(() => [] as string[]);
+    for (const name of names.sort()) {
+      const digest = `${algorithm}:${name}`;
+      if (!isDigest(digest)) continue;
+      const info = await stat(join(dir, 'blobs', algorithm, name));
+      if (info.isFile()) blobs.push({ digest, size: info.size });
+    }
   }
-  return { refs, manifests, blobs };
+  return blobs;
 }
 
 /** Copies `src`'s blobs into `dst` and its tags too; a tag naming an image index in both is merged
@@ -187,15 +207,62 @@ async function writeIndex(dir: string, index: ImageIndex): Promise<void> {
   await writeAtomic(join(dir, 'index.json'), `${JSON.stringify(index)}\n`);
 }
 
-async function writeAtomic(path: string, data: string | Buffer): Promise<void> {
-  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  await writeFile(tmp, data, { mode: 0o644 });
-  await rename(tmp, path);
+/** Lists `descriptor` in index.json without a tag, unless an untagged entry for it is there. */
+export async function addUntagged(dir: string, descriptor: Descriptor): Promise<void> {
+  const index = await readIndex(dir);
+  if (index.manifests.some((d) => d.digest === descriptor.digest && d.annotations?.[REF_NAME] === undefined)) return;
+  index.manifests.push(descriptor);
+  await writeIndex(dir, index);
 }
 
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
+export function checkDescriptor(value: unknown, where: string): Descriptor {
+  const d = value as Partial<Descriptor> | null;
+  if (typeof d !== 'object' || d === null) throw new UserError(`${where}: not a descriptor object`);
+  if (typeof d.mediaType !== 'string' || d.mediaType === '') throw new UserError(`${where}: mediaType is missing`);
+  if (typeof d.digest !== 'string' || !isDigest(d.digest)) throw new UserError(`${where}: digest ${JSON.stringify(d.digest)} is not a sha256 or sha512 digest`);
+  if (typeof d.size !== 'number' || !Number.isSafeInteger(d.size) || d.size < 0) throw new UserError(`${where}: size ${JSON.stringify(d.size)} is not a byte count`);
+  return d as Descriptor;
+}
+
+/** Opens an OCI image layout directory as a content source (what a push reads from). */
+export async function openLayout(dir: string): Promise<ContentSource> {
+  const markerFile = join(dir, 'oci-layout');
+  const marker = (await readJsonFile(markerFile, 'layout marker')) as { imageLayoutVersion?: unknown };
+  if (typeof marker?.imageLayoutVersion !== 'string' || !marker.imageLayoutVersion.startsWith('1.')) {
+    throw new UserError(`${markerFile}: unsupported imageLayoutVersion ${JSON.stringify(marker?.imageLayoutVersion)} (expected 1.x)`);
+  }
+  const indexFile = join(dir, 'index.json');
+  const index = (await readJsonFile(indexFile, 'layout index')) as { manifests?: unknown };
+  if (!Array.isArray(index?.manifests)) throw new UserError(`${indexFile}: "manifests" is not a list`);
+  const manifests = index.manifests.map((m, i) => checkDescriptor(m, `${indexFile} manifests[${i}]`));
+  return {
+    manifests: async () => manifests,
+    listBlobs: () => listBlobs(dir),
+    async readBlob(digest, range) {
+      const file = blobPath(dir, digest);
+      if (range && range.end <= range.start) return [];
+      const stream = createReadStream(file, range ? { start: range.start, end: range.end - 1 } : {});
+      // Surface a missing blob here, as a clear error, rather than mid-upload.
+      await new Promise<void>((resolve, reject) => {
+        stream.once('open', () => resolve());
+        stream.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'ENOENT' ? new UserError(`OCI layout ${dir} has no blob ${digest} (${file})`) : err));
+      });
+      return stream;
+    },
+  };
+}
+
+async function readJsonFile(file: string, what: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UserError(code === 'ENOENT' ? `${file} is missing: is ${dirname(file)} an OCI image layout?` : `cannot read ${what} ${file}: ${(err as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new UserError(`${file} is not valid JSON: ${(err as Error).message}`);
+  }
 }

@@ -7,7 +7,7 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { UserError } from '../../errors.ts';
+import { UserError } from '../errors.ts';
 import { splitDigest } from './digest.ts';
 
 /** Returns the bytes written; throws a UserError (naming `what`) when the content is not `expected`. */

@@ -5,12 +5,11 @@
 // architecture, created}. The POC's annotations org.pgxn.trunk.* come along, with ours.
 // Tagged `{version}-pg{major}-{platform}.trunk`.
 import { basename } from 'node:path';
-import type { PackageMeta } from '../meta.ts';
-import { FORMAT_VERSION } from '../trunk/json.ts';
-import { formatPlatform } from '../trunk/name.ts';
+import type { PackageMeta } from './meta.ts';
+import { FORMAT_VERSION } from './trunk/json.ts';
+import { formatPlatform } from './trunk/name.ts';
 import { created, standardAnnotations, trunkfarmAnnotations } from './image.ts';
-import { initLayout, putBlobFile, putJson, setRef } from './layout.ts';
-import { MEDIA, type Descriptor, type ImageManifest } from './types.ts';
+import { initLayout, putBlobFile, putJson, setRef, MEDIA, type Descriptor, type ImageManifest } from '../oci/index.ts';
 
 export function trunkArtifactTag(meta: PackageMeta): string {
   const p = meta.platform;

@@ -3,14 +3,13 @@
 // RUNPATH is $ORIGIN: no /system directory, no LD_LIBRARY_PATH), share/<x> data and licenses/.
 // One image index per (extension, version, Postgres major, libc), tagged
 // `{version}-pg{major}-{os}` (os: gnulinux, musllinux, any), with one manifest per architecture.
-import { UserError } from '../../errors.ts';
-import type { PackageMeta } from '../meta.ts';
-import { writeTarGz } from '../archive/tar.ts';
-import type { TreeEntry } from '../tree.ts';
-import { volumeTree } from '../volume.ts';
-import { adoptBlob, blobTempPath, initLayout, mergeIndexes, putJson, readJsonBlob, resolveRef, setRef } from './layout.ts';
-import { MEDIA, TAG, type Descriptor, type ImageIndex, type ImageManifest, type OciPlatform } from './types.ts';
-import { ARCHES } from '../../types.ts';
+import { UserError } from '../errors.ts';
+import type { PackageMeta } from './meta.ts';
+import { writeTarGz } from './archive/tar.ts';
+import type { TreeEntry } from './tree.ts';
+import { volumeTree } from './volume.ts';
+import { adoptBlob, blobTempPath, initLayout, mergeIndexes, putJson, readJsonBlob, resolveRef, setRef, MEDIA, isTag, type Descriptor, type ImageIndex, type ImageManifest, type OciPlatform } from '../oci/index.ts';
+import { ARCHES } from '../types.ts';
 
 export interface WrittenImage {
   tag: string;
@@ -27,7 +26,7 @@ export interface WrittenImage {
 
 export function imageTag(meta: PackageMeta): string {
   const tag = `${meta.version}-pg${meta.postgres.major}-${meta.platform.os}`;
-  if (!TAG.test(tag)) throw new UserError(`cannot make an image tag from version "${meta.version}"`);
+  if (!isTag(tag)) throw new UserError(`cannot make an image tag from version "${meta.version}"`);
   return tag;
 }
 

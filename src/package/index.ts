@@ -4,18 +4,17 @@ export type { BundledLibrary, PackageMeta, PackagePlatform } from './meta.ts';
 export { packageMetaSchema, parsePackageMeta } from './meta.ts';
 export { pack, type PackResult } from './pack.ts';
 export { readStage, TOP_TEXT } from './stage.ts';
-export type { TreeEntry } from './tree.ts';
+export { comparePaths, type TreeEntry } from './tree.ts';
+export { writeTarGz } from './archive/tar.ts';
 
-export { formatTrunkName, isSemver, parseTrunkName, trunkFileName, type TrunkName } from './trunk/name.ts';
+export { compareSemver, formatTrunkName, isSemver, parseTrunkName, trunkFileName, type TrunkName } from './trunk/name.ts';
 export { trunkNameOf, writeTrunk, type WrittenTrunk } from './trunk/write.ts';
 export { readTrunk, readTrunkMeta, type OpenedTrunk, type ReadTrunkOptions, type TrunkEntry } from './trunk/read.ts';
 export { FORMAT_VERSION, trunkJson, type TrunkJson } from './trunk/json.ts';
 
 export { installTrunk, uninstallTrunk, type InstallManifest, type InstallOptions, type InstallReport, type InstallTarget, type UninstallReport } from './install.ts';
 export { compatibilityProblems, probeHost, probePgConfig, readElfInfo, type InstallTargetInfo } from './target.ts';
-export { pgConfigDestination, rewriteLibdirLiterals, searchPathSettings, volumeDestination } from './destinations.ts';
+export { mapPaths, pgConfigDestination, rewriteLibdirLiterals, searchPathSettings, volumeDestination, type PgDirs } from './destinations.ts';
 
-export { imageTag, writeExtensionImage, type WrittenImage } from './oci/image.ts';
-export { trunkArtifactTag, writeTrunkArtifact } from './oci/artifact.ts';
-export { initLayout, mergeLayout, readBlob, readIndex, readJsonBlob, readLayout, resolveRef, setRef, type LayoutListing } from './oci/layout.ts';
-export { MEDIA, type Descriptor, type ImageIndex, type ImageManifest, type OciPlatform } from './oci/types.ts';
+export { imageTag, writeExtensionImage, type WrittenImage } from './image.ts';
+export { trunkArtifactTag, writeTrunkArtifact } from './artifact.ts';

@@ -3,9 +3,9 @@
 import { mkdir } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { PackageMeta } from './meta.ts';
-import { writeExtensionImage, type WrittenImage } from './oci/image.ts';
-import { writeTrunkArtifact } from './oci/artifact.ts';
-import type { Descriptor } from './oci/types.ts';
+import { writeExtensionImage, type WrittenImage } from './image.ts';
+import { writeTrunkArtifact } from './artifact.ts';
+import { type Descriptor } from '../oci/index.ts';
 import { readStage } from './stage.ts';
 import { writeTrunk, type WrittenTrunk } from './trunk/write.ts';
 

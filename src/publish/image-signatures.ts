@@ -14,24 +14,9 @@
 //   finds it by scanning index.json.
 import { createHash } from 'node:crypto';
 import { UserError } from '../errors.ts';
-import { readBlob, readIndex, readJsonBlob, resolveRef } from '../package/index.ts';
-import { blobPath, putBlob } from '../package/oci/layout.ts';
-import type { Descriptor } from '../package/oci/types.ts';
-import {
-  bundleCovers,
-  readBundleText,
-  signSubject,
-  verifySubject,
-  type BundleCandidate,
-  type SignerExpectation,
-  type SigningMethod,
-  type VerifyOptions,
-  type VerifyResult,
-} from '../sign/index.ts';
-import { sha256File, writeFileAtomic } from '../sign/files.ts';
-import { repositoryScope } from './registry/auth.ts';
-import { attachArtifact, blobSize, createClient, getManifest, listReferrers, parseReference, readBlob as readRegistryBlob, type RegistryClient, type Repository } from './registry/index.ts';
-import { EMPTY_JSON, isManifestType, OCI_MANIFEST, SIGSTORE_BUNDLE } from './registry/media-types.ts';
+import { blobPath, putBlob, type Descriptor, repositoryScope, attachArtifact, blobSize, createClient, getManifest, listReferrers, parseReference, readRegistryBlob, readBlob, readIndex, readJsonBlob, resolveRef, type RegistryClient, type Repository, EMPTY_JSON, isManifestType, MEDIA } from '../oci/index.ts';
+import { bundleCovers, readBundleText, signSubject, verifySubject, type BundleCandidate, type SignerExpectation, type SigningMethod, type VerifyOptions, type VerifyResult } from '../sign/index.ts';
+import { sha256File, writeAtomic } from '../files/index.ts';
 
 /** A bundle is a few kilobytes; anything far larger attached as one is not read. */
 const MAX_BUNDLE_BYTES = 4 << 20;
@@ -74,8 +59,8 @@ export async function signImage(home: ImageHome, name: string, image: Descriptor
   }
   const before = home.client.stats.blobBytesUploaded;
   await attachArtifact(home.client, home.repository, subject, {
-    artifactType: SIGSTORE_BUNDLE,
-    layers: [{ mediaType: SIGSTORE_BUNDLE, bytes, annotations: { 'org.opencontainers.image.title': bundleTitle(bytes) } }],
+    artifactType: MEDIA.sigstoreBundle,
+    layers: [{ mediaType: MEDIA.sigstoreBundle, bytes, annotations: { 'org.opencontainers.image.title': bundleTitle(bytes) } }],
     annotations: bundleAnnotations(),
   });
   return { signed: true, uploadedBytes: home.client.stats.blobBytesUploaded - before };
@@ -126,19 +111,19 @@ export async function attachToLayout(dir: string, subject: Descriptor, bundle: B
   const layer = await putBlob(dir, bundle);
   const manifest = {
     schemaVersion: 2,
-    mediaType: OCI_MANIFEST,
-    artifactType: SIGSTORE_BUNDLE,
+    mediaType: MEDIA.manifest,
+    artifactType: MEDIA.sigstoreBundle,
     config: EMPTY_JSON,
-    layers: [{ mediaType: SIGSTORE_BUNDLE, ...layer, annotations: { 'org.opencontainers.image.title': bundleTitle(bundle) } }],
+    layers: [{ mediaType: MEDIA.sigstoreBundle, ...layer, annotations: { 'org.opencontainers.image.title': bundleTitle(bundle) } }],
     subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
     annotations: bundleAnnotations(),
   };
   const stored = await putBlob(dir, Buffer.from(JSON.stringify(manifest)));
-  const descriptor: Descriptor = { mediaType: OCI_MANIFEST, ...stored, artifactType: SIGSTORE_BUNDLE, annotations: bundleAnnotations() };
+  const descriptor: Descriptor = { mediaType: MEDIA.manifest, ...stored, artifactType: MEDIA.sigstoreBundle, annotations: bundleAnnotations() };
   const index = await readIndex(dir);
   if (!index.manifests.some((d) => d.digest === descriptor.digest)) {
     index.manifests.push(descriptor);
-    await writeFileAtomic(`${dir}/index.json`, `${JSON.stringify(index)}\n`);
+    await writeAtomic(`${dir}/index.json`, `${JSON.stringify(index)}\n`);
   }
   return descriptor;
 }
@@ -146,11 +131,11 @@ export async function attachToLayout(dir: string, subject: Descriptor, bundle: B
 async function layoutBundles(dir: string, digest: string): Promise<BundleCandidate[]> {
   const found: BundleCandidate[] = [];
   for (const d of (await readIndex(dir)).manifests) {
-    if (d.mediaType !== OCI_MANIFEST || d.artifactType !== SIGSTORE_BUNDLE) continue;
+    if (d.mediaType !== MEDIA.manifest || d.artifactType !== MEDIA.sigstoreBundle) continue;
     const m = await readJsonBlob<{ subject?: Descriptor; layers?: Descriptor[] }>(dir, d.digest);
     if (m.subject?.digest !== digest) continue;
     for (const layer of m.layers ?? []) {
-      if (layer.mediaType !== SIGSTORE_BUNDLE || layer.size > MAX_BUNDLE_BYTES) continue;
+      if (layer.mediaType !== MEDIA.sigstoreBundle || layer.size > MAX_BUNDLE_BYTES) continue;
       found.push({ label: blobPath(dir, layer.digest), text: (await readBlob(dir, layer.digest)).toString('utf8') });
     }
   }
@@ -162,13 +147,13 @@ async function layoutBundles(dir: string, digest: string): Promise<BundleCandida
 
 async function registryBundles(client: RegistryClient, repo: Repository, digest: string): Promise<BundleCandidate[]> {
   const found: BundleCandidate[] = [];
-  for (const d of await listReferrers(client, repo, digest, { artifactType: SIGSTORE_BUNDLE })) {
+  for (const d of await listReferrers(client, repo, digest, { artifactType: MEDIA.sigstoreBundle })) {
     const manifest = await getManifest(client, repo, d.digest);
     if (!manifest) continue;
     const m = JSON.parse(manifest.bytes.toString('utf8')) as { subject?: Descriptor; layers?: Descriptor[] };
     if (m.subject?.digest !== digest) continue;
     for (const layer of m.layers ?? []) {
-      if (layer.mediaType !== SIGSTORE_BUNDLE || layer.size > MAX_BUNDLE_BYTES) continue;
+      if (layer.mediaType !== MEDIA.sigstoreBundle || layer.size > MAX_BUNDLE_BYTES) continue;
       const bytes = await readRegistryBlob(client, repo, layer, MAX_BUNDLE_BYTES);
       found.push({ label: `${repo.registry}/${repo.repository}@${d.digest}`, text: bytes.toString('utf8') });
     }
@@ -222,7 +207,7 @@ async function layoutTop(dir: string, reference: string | undefined, spec: strin
     const entry = (await readIndex(dir)).manifests.find((d) => d.digest === reference);
     if (entry) return entry;
     const bytes = await readBlob(dir, reference);
-    const mediaType = (JSON.parse(bytes.toString('utf8')) as { mediaType?: string }).mediaType ?? OCI_MANIFEST;
+    const mediaType = (JSON.parse(bytes.toString('utf8')) as { mediaType?: string }).mediaType ?? MEDIA.manifest;
     return { mediaType, digest: reference, size: bytes.length };
   }
   if (reference !== undefined) {

@@ -22,9 +22,7 @@ import { UserError } from '../errors.ts';
 import type { PublishedIndexFile } from '../types.ts';
 import { emptyIndex, mergeIndex, parseIndex, serializeIndex } from './index-merge.ts';
 import type { IndexStore } from './index-store.ts';
-import { createClient, deleteManifest, getManifest, listTags, parseReference, pushBlob, putManifest, readBlob, RegistryError, type RegistryClient, type Repository } from './registry/index.ts';
-import { sha256Digest } from './registry/digest.ts';
-import { EMPTY_JSON, OCI_MANIFEST } from './registry/media-types.ts';
+import { createClient, deleteManifest, getManifest, listTags, parseReference, pushBlob, putManifest, readRegistryBlob, RegistryError, type RegistryClient, type Repository, sha256Digest, EMPTY_JSON, MEDIA } from '../oci/index.ts';
 
 export const INDEX_ARTIFACT_TYPE = 'application/vnd.trunkfarm.index.v1+json';
 const RECORD = /^rec-\d{13}-[0-9a-f]{12}$/;
@@ -66,7 +64,7 @@ export function registryIndexStore(options: RegistryIndexStoreOptions): IndexSto
     const doc = JSON.parse(manifest.bytes.toString('utf8')) as { layers?: { mediaType: string; digest: string; size: number }[]; annotations?: Record<string, string> };
     const layer = doc.layers?.find((l) => l.mediaType === INDEX_ARTIFACT_TYPE);
     if (!layer) throw new UserError(`${repo.registry}/${repo.repository}:${reference} holds no ${INDEX_ARTIFACT_TYPE} layer: is this repository trunkfarm's index?`);
-    const bytes = await readBlob(client, repo, layer);
+    const bytes = await readRegistryBlob(client, repo, layer);
     return { digest: manifest.digest, index: parseIndex(bytes.toString('utf8'), `${repo.registry}/${repo.repository}:${reference}`), annotations: doc.annotations ?? {} };
   }
 
@@ -106,14 +104,14 @@ export function registryIndexStore(options: RegistryIndexStoreOptions): IndexSto
     const manifest = Buffer.from(
       JSON.stringify({
         schemaVersion: 2,
-        mediaType: OCI_MANIFEST,
+        mediaType: MEDIA.manifest,
         artifactType: INDEX_ARTIFACT_TYPE,
         config: { mediaType: EMPTY_JSON.mediaType, digest: EMPTY_JSON.digest, size: EMPTY_JSON.size, data: EMPTY_JSON.data },
         layers: [layer],
         annotations: { 'org.opencontainers.image.created': index.generatedAt, ...annotations },
       }),
     );
-    return (await putManifest(client, repo, tag, manifest, OCI_MANIFEST)).digest;
+    return (await putManifest(client, repo, tag, manifest, MEDIA.manifest)).digest;
   }
 
   async function remove(digest: string): Promise<void> {

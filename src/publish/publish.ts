@@ -6,14 +6,13 @@ import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type JobResult, readResult } from '../builder/index.ts';
 import { UserError } from '../errors.ts';
-import { mergeLayout, resolveRef } from '../package/index.ts';
 import { chooseSigningMethod, expectedSigner, loadSigningKey, signArtifact } from '../sign/index.ts';
 import type { IndexEntry } from '../types.ts';
 // api.ts by path: octokit is not in the github barrel (see github/index.ts).
 import { createGitHubClient } from '../github/api.ts';
 import { fileIndexStore, githubIndexStore, type IndexStore, registryIndexStore, updateIndex } from './index-store.ts';
 import { signImages } from './image-signatures.ts';
-import { createClient, getManifest, parseReference, pushLayout, type RegistryClient } from './registry/index.ts';
+import { createClient, getManifest, mergeLayout, resolveRef, MEDIA, parseReference, pushLayout, type RegistryClient } from '../oci/index.ts';
 import { publishRelease, type ReleaseAssetInput, releaseTag, releaseTitle } from './releases.ts';
 
 export interface PublishOptions {
@@ -100,7 +99,7 @@ export async function publish(out: string, opts: PublishOptions): Promise<Publis
         // the same for the index its tag names now, when merged with other architectures' images.
         const ref = parseReference(target);
         const home = { kind: 'registry' as const, client, repository: { registry: ref.registry, repository: ref.repository } };
-        const own = { mediaType: 'application/vnd.oci.image.index.v1+json', digest: a.oci.digest, size: await indexSize(layout, a.oci.digest) };
+        const own = { mediaType: MEDIA.index, digest: a.oci.digest, size: await indexSize(layout, a.oci.digest) };
         const tagged = await getManifest(client, home.repository, a.oci.tag);
         const images = [own, tagged && { mediaType: tagged.mediaType, digest: tagged.digest, size: tagged.bytes.length }];
         const signed = await signImages(home, target, images, { method, signer: signer!, provenanceOf: path.join(dir, a.trunk.file) });
@@ -116,7 +115,7 @@ export async function publish(out: string, opts: PublishOptions): Promise<Publis
       await mergeLayout(layout, into);
       if (method) {
         // The job's image index and the one its tag names (merged with other architectures').
-        const own = { mediaType: 'application/vnd.oci.image.index.v1+json', digest: a.oci.digest, size: await indexSize(layout, a.oci.digest) };
+        const own = { mediaType: MEDIA.index, digest: a.oci.digest, size: await indexSize(layout, a.oci.digest) };
         const signed = await signImages({ kind: 'layout', dir: into }, result.job.extension, [own, await resolveRef(into, a.oci.tag)], { method, signer: signer!, provenanceOf: path.join(dir, a.trunk.file) });
         for (const digest of signed.signed) log(`signed oci:${into}@${digest} (${method.kind})`);
       }

@@ -12,10 +12,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { type ComposedImage, type Composition, type ImageRepository, compose } from '../compose/index.ts';
 import { isUserError } from '../errors.ts';
-import { blobPath } from '../package/oci/layout.ts';
-import type { RegistryClient } from '../publish/registry/index.ts';
-import { isDigest } from '../publish/registry/digest.ts';
-import { embeddedMediaType } from '../publish/registry/manifests.ts';
+import { blobPath, type RegistryClient, isDigest, embeddedMediaType } from '../oci/index.ts';
 import { NameError, parseComposeName } from './names.ts';
 
 export interface ServeOptions {

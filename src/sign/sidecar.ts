@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../errors.ts';
-import { writeFileAtomic } from './files.ts';
+import { writeAtomic } from '../files/index.ts';
 import { SIDECAR_SUFFIX, type JsonObject, type ProvenanceInput, type ProvenanceSidecar } from './types.ts';
 
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex digits');
@@ -66,7 +66,7 @@ export async function readSidecar(path: string): Promise<ProvenanceSidecar | und
 export async function writeSidecar(artifact: string, sha256: string, input: Omit<ProvenanceInput, 'subjects' | 'github' | 'builderId'>): Promise<string> {
   const sidecar: ProvenanceSidecar = { version: 1, artifact: { name: basename(artifact), sha256 }, ...input };
   const path = sidecarPath(artifact);
-  await writeFileAtomic(path, `${JSON.stringify(sidecar, null, 2)}\n`);
+  await writeAtomic(path, `${JSON.stringify(sidecar, null, 2)}\n`);
   return path;
 }
 

@@ -6,7 +6,7 @@ import { bundleToJSON, type SerializedBundle } from '@sigstore/bundle';
 import { DSSEBundleBuilder, type Signer } from '@sigstore/sign';
 import { basename } from 'node:path';
 import { UserError } from '../errors.ts';
-import { sha256File, writeFileAtomic } from './files.ts';
+import { sha256File, writeAtomic } from '../files/index.ts';
 import { fileBundleCovers, type SignerExpectation } from './covers.ts';
 // attest.ts by path: it is not in the github barrel (see github/index.ts).
 import { type Attestation, attestKeyless, type SigstoreInstance } from '../github/attest.ts';
@@ -172,7 +172,7 @@ export async function signArtifact(path: string, options: SignArtifactOptions): 
   const { input, provenance, sidecar } = await provenanceInputs({ path, sha256 }, options);
   const statement = buildProvenance({ ...input, subjects: [{ name: basename(path), digest: { sha256 } }] });
   const { bundle, attestationId } = await signStatement(statement, method);
-  await writeFileAtomic(bundlePath, `${JSON.stringify(bundle)}\n`);
+  await writeAtomic(bundlePath, `${JSON.stringify(bundle)}\n`);
   return {
     artifact: path,
     sha256,

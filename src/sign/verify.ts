@@ -6,7 +6,7 @@ import { bundleFromJSON, isBundleWithDsseEnvelope, type Bundle } from '@sigstore
 import { toSignedEntity, Verifier, type SignedEntity, type Signer } from '@sigstore/verify';
 import { readFile } from 'node:fs/promises';
 import { UserError } from '../errors.ts';
-import { sha256File } from './files.ts';
+import { sha256File } from '../files/index.ts';
 import { loadVerifyingKey, type VerifyingKey } from './key.ts';
 import { keyTrustMaterial, loadTrustedRoots, type TrustRoot } from './trust.ts';
 import {

@@ -173,7 +173,7 @@ describe('archive sources', () => {
     ).catch((e) => e);
     expect(err).toBeInstanceOf(UserError);
     expect(err.message).toBe(
-      `cannot fetch ${refused}/gone.tar.gz (fetch failed: ECONNREFUSED) nor its Debian copy ` +
+      `cannot fetch ${refused}/gone.tar.gz (connection refused) nor its Debian copy ` +
         `${base}/debian/pool/main/g/gone/gone_1.orig.tar.gz (HTTP 404)`,
     );
   });

@@ -10,12 +10,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultCacheDir, registryRepository } from '../../src/compose/index.ts';
-import { createClient } from '../../src/publish/registry/index.ts';
+import { createClient } from '../../src/oci/index.ts';
 import { type RunningServer, startServer } from '../../src/serve/server.ts';
 import { buildShared } from '../support/build.ts';
 import { runCli } from '../support/cli.ts';
 import { requireComponents } from '../support/requirements.ts';
-import { type RegistryServer, startRegistry } from '../publish/registry-server.ts';
+import { type RegistryServer, startRegistry } from '../oci/registry-server.ts';
 
 const MINUTES = 60_000;
 const GLIBC_BASE = 'localhost/trunkfarm/base:pg17-gnulinux-amd64';

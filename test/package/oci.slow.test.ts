@@ -4,21 +4,12 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  MEDIA,
-  mergeLayout,
-  pack,
-  readBlob,
-  readJsonBlob,
-  readLayout,
-  resolveRef,
-  type ImageIndex,
-  type ImageManifest,
-} from '../../../src/package/index.ts';
-import { putBlob } from '../../../src/package/oci/layout.ts';
-import { runCli } from '../../support/cli.ts';
-import { requireComponents } from '../../support/requirements.ts';
-import { forPg, makeStage, put, sampleMeta, tempDir, uniqueName } from '../fixtures.ts';
+import { pack } from '../../src/package/index.ts';
+import { MEDIA, mergeLayout, readBlob, readJsonBlob, readLayout, resolveRef, type ImageIndex, type ImageManifest } from '../../src/oci/index.ts';
+import { putBlob } from '../../src/oci/image-layout.ts';
+import { runCli } from '../support/cli.ts';
+import { requireComponents } from '../support/requirements.ts';
+import { forPg, makeStage, put, sampleMeta, tempDir, uniqueName } from './fixtures.ts';
 
 const BASE = 'localhost/trunkfarm/base:pg18-gnulinux-amd64';
 let dir: string;

@@ -10,8 +10,8 @@ import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readJsonBlob, type ImageIndex, type ImageManifest } from '../../../src/package/index.ts';
-import { buildShared } from '../../support/build.ts';
+import { readJsonBlob, type ImageIndex, type ImageManifest } from '../../src/oci/index.ts';
+import { buildShared } from '../support/build.ts';
 
 const BASE = 'localhost/trunkfarm/base:pg18-gnulinux-amd64';
 const SCRIPT = 'ip4r/share/extension/ip4r--2.4.sql';

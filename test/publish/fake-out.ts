@@ -7,7 +7,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { JobResult } from '../../src/builder/index.ts';
 import type { Arch, Libc } from '../../src/types.ts';
-import { addImage, OCI_INDEX, writeBlob } from './registry/fixtures.ts';
+import { addImage, OCI_INDEX, writeBlob } from '../oci/registry/fixtures.ts';
 
 export interface FakeJobSpec {
   extension: string;

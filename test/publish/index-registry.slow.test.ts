@@ -11,14 +11,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadValidMatrix } from '../../src/matrix/index.ts';
 import { expandJobs } from '../../src/plan/index.ts';
 import { mergeIndex, parseIndex, registryIndexStore, updateIndex } from '../../src/publish/index-store.ts';
-import { createClient } from '../../src/publish/registry/index.ts';
+import { createClient } from '../../src/oci/index.ts';
 import type { PublishedIndexFile } from '../../src/types.ts';
 import { generateKeyFiles } from '../../src/sign/index.ts';
 import { runCompositeAction } from '../actions/composite.ts';
 import { runCli } from '../support/cli.ts';
 import { writeFakeJob } from './fake-out.ts';
 import { entry } from './index-entries.ts';
-import { startRegistry, type RegistryServer } from './registry-server.ts';
+import { startRegistry, type RegistryServer } from '../oci/registry-server.ts';
 
 let registry: RegistryServer;
 let scratch: string;

@@ -11,13 +11,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseIndex } from '../../src/publish/index.ts';
-import { createClient, getManifest, headManifest, listReferrers, mediaTypes } from '../../src/publish/registry/index.ts';
+import { createClient, getManifest, headManifest, listReferrers, MEDIA } from '../../src/oci/index.ts';
 import type { IndexEntry } from '../../src/types.ts';
 import { runCli } from '../support/cli.ts';
 import { startGitHubStandin, type GitHubStandin } from '../support/github-standin.ts';
 import { bytesOrNull, writeFakeJob, type FakeJob, type FakeJobSpec } from './fake-out.ts';
-import { startFaultProxy, type FaultProxy, type Rule } from './registry/fault-proxy.ts';
-import { startRegistry, type RegistryServer } from './registry-server.ts';
+import { startFaultProxy, type FaultProxy, type Rule } from '../oci/registry/fault-proxy.ts';
+import { startRegistry, type RegistryServer } from '../oci/registry-server.ts';
 
 let registry: RegistryServer;
 let scratch: string;
@@ -164,11 +164,11 @@ describe('publish --registry --github-release', () => {
     try {
       for (const job of jobs.filter((j) => j.trunk)) {
         const repo = { registry: registry.host, repository: `${ns.slice(registry.host.length + 1)}/${job.result.job.extension}` };
-        const referrers = await listReferrers(client, repo, job.result.artifacts!.oci.digest, { artifactType: mediaTypes.SIGSTORE_BUNDLE });
+        const referrers = await listReferrers(client, repo, job.result.artifacts!.oci.digest, { artifactType: MEDIA.sigstoreBundle });
         expect(referrers).toHaveLength(1);
         const manifest = JSON.parse((await getManifest(client, repo, referrers[0]!.digest))!.bytes.toString('utf8')) as { subject: { digest: string }; layers: { mediaType: string }[] };
         expect(manifest.subject.digest).toBe(job.result.artifacts!.oci.digest);
-        expect(manifest.layers.map((l) => l.mediaType)).toEqual([mediaTypes.SIGSTORE_BUNDLE]);
+        expect(manifest.layers.map((l) => l.mediaType)).toEqual([MEDIA.sigstoreBundle]);
       }
     } finally {
       client.close();
@@ -275,7 +275,7 @@ describe('a publish that fails halfway', () => {
         expect(copyAll(ref)).toBe(job.result.artifacts!.oci.digest);
         expect(entry(entries, job).oci).toEqual({ ref: `${proxy.host}/${ns}/${job.result.job.extension}:${job.result.artifacts!.oci.tag}`, digest: job.result.artifacts!.oci.digest, size: job.result.artifacts!.oci.size });
         const repo = { registry: registry.host, repository: `${ns}/${job.result.job.extension}` };
-        expect(await listReferrers(client, repo, job.result.artifacts!.oci.digest, { artifactType: mediaTypes.SIGSTORE_BUNDLE })).toHaveLength(1);
+        expect(await listReferrers(client, repo, job.result.artifacts!.oci.digest, { artifactType: MEDIA.sigstoreBundle })).toHaveLength(1);
         expect(await headManifest(client, repo, job.result.artifacts!.oci.digest)).toBeDefined();
       }
     } finally {

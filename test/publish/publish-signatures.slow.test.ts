@@ -15,14 +15,14 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseIndex } from '../../src/publish/index.ts';
-import { createClient, getManifest, listReferrers, parseReference } from '../../src/publish/registry/index.ts';
+import { createClient, getManifest, listReferrers, parseReference } from '../../src/oci/index.ts';
 import { generateKeyFiles } from '../../src/sign/index.ts';
 import type { IndexEntry } from '../../src/types.ts';
 import { EMPTY_TRUSTED_ROOT, requireCosign } from '../sign/helpers/cosign.ts';
 import { buildShared } from '../support/build.ts';
 import { runCli } from '../support/cli.ts';
 import { startGitHubStandin, type GitHubStandin } from '../support/github-standin.ts';
-import { type RegistryServer, startRegistry } from './registry-server.ts';
+import { type RegistryServer, startRegistry } from '../oci/registry-server.ts';
 
 const MINUTES = 60_000;
 const BUNDLE_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';

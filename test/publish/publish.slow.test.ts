@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseIndex } from '../../src/publish/index.ts';
-import { createClient, listReferrers, mediaTypes, parseReference } from '../../src/publish/registry/index.ts';
+import { createClient, listReferrers, MEDIA, parseReference } from '../../src/oci/index.ts';
 import type { IndexEntry } from '../../src/types.ts';
 import { buildOne } from '../support/build.ts';
 import { runCli } from '../support/cli.ts';
-import { type RegistryServer, startRegistry } from './registry-server.ts';
+import { type RegistryServer, startRegistry } from '../oci/registry-server.ts';
 
 const MINUTES = 60_000;
 let registry: RegistryServer;
@@ -56,7 +56,7 @@ describe('trunkfarm publish', () => {
       const ref = parseReference(e.oci!.ref);
       const client = createClient();
       try {
-        return await listReferrers(client, { registry: ref.registry, repository: ref.repository }, e.oci!.digest, { artifactType: mediaTypes.SIGSTORE_BUNDLE });
+        return await listReferrers(client, { registry: ref.registry, repository: ref.repository }, e.oci!.digest, { artifactType: MEDIA.sigstoreBundle });
       } finally {
         client.close();
       }

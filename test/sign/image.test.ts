@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attachedBundles, signImage } from '../../src/publish/image-signatures.ts';
 import { expectedSigner, generateKeyFiles, loadSigningKey, type SigningMethod } from '../../src/sign/index.ts';
-import { addImage } from '../publish/registry/fixtures.ts';
+import { addImage } from '../oci/registry/fixtures.ts';
 import { cleanEnv, runCli } from './helpers/cli.ts';
 import { cosignVerifyAttestation, EMPTY_TRUSTED_ROOT, requireCosign } from './helpers/cosign.ts';
 

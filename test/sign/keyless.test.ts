@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleCovers, expectedSigner, generateKeyFiles, VerificationFailure, verifyArtifact, type VerifyOptions } from '../../src/sign/index.ts';
-import { sha256File } from '../../src/sign/files.ts';
+import { sha256File } from '../../src/files/index.ts';
 import { cleanEnv, runCli, type CliResult } from './helpers/cli.ts';
 import { cosignVerifyAttestation, requireCosign } from './helpers/cosign.ts';
 import {

@@ -17,7 +17,7 @@ import {
   type KeyType,
   type VerifyOptions,
 } from '../../src/sign/index.ts';
-import { sha256File } from '../../src/sign/files.ts';
+import { sha256File } from '../../src/files/index.ts';
 import { cleanEnv, runCli } from './helpers/cli.ts';
 
 let dir: string;

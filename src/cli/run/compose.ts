@@ -1,8 +1,7 @@
 import path from 'node:path';
 import { type Composition, compose, defaultCacheDir, parseExtensionSpec, parseImageRef, pushComposition, writeCompositionLayout } from '../../compose/index.ts';
 import { UserError } from '../../errors.ts';
-import { TAG } from '../../package/oci/types.ts';
-import { createClient, parseReference } from '../../publish/registry/index.ts';
+import { createClient, isTag, parseReference } from '../../oci/index.ts';
 import type { Arch } from '../../types.ts';
 
 interface ComposeFlags {
@@ -36,7 +35,7 @@ export async function run(flags: ComposeFlags): Promise<void> {
       moved = { uploadedBytes: pushed.stats.blobBytesUploaded, blobsUploaded: pushed.stats.blobsUploaded, blobsMounted: pushed.stats.blobsMounted, blobsPresent: pushed.stats.blobsPresent, manifestsPushed: pushed.stats.manifestsPushed };
     } else {
       const tag = flags.tag ?? defaultTag(base.reference, requests.map((r) => r.name));
-      if (!TAG.test(tag)) throw new UserError(`--tag ${tag}: not a valid tag`, { exitCode: 2 });
+      if (!isTag(tag)) throw new UserError(`--tag ${tag}: not a valid tag`, { exitCode: 2 });
       const written = await writeCompositionLayout(composition, layoutDir, flags.ociLayout!, tag);
       where = `oci:${flags.ociLayout}:${tag}`;
       moved = { bytesWritten: written.bytesWritten };

@@ -1,6 +1,6 @@
 import { defaultCacheDir, openRepository, type ImageRepository } from '../../compose/index.ts';
 import { UserError } from '../../errors.ts';
-import { createClient, isRepositoryPath } from '../../publish/registry/index.ts';
+import { createClient, isRepositoryPath } from '../../oci/index.ts';
 import { startServer } from '../../serve/index.ts';
 
 interface ServeFlags {

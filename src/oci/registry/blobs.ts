@@ -5,10 +5,10 @@
 import { UserError } from '../../errors.ts';
 import { repositoryScope, mergeScopes } from './auth.ts';
 import type { RegistryClient } from './client.ts';
-import type { BlobInfo, ByteRange, ByteStream } from './content.ts';
+import type { BlobInfo, ByteRange, ByteStream } from '../content.ts';
 import { RegistryError } from './errors.ts';
-import { header } from './http.ts';
-import type { HttpResponse } from './http.ts';
+import { header } from '../../http/index.ts';
+import type { HttpResponse } from '../../http/index.ts';
 
 export interface Repository {
   registry: string;

@@ -3,10 +3,10 @@ import { UserError } from '../../errors.ts';
 import { repositoryScope } from './auth.ts';
 import type { Repository } from './blobs.ts';
 import type { RegistryClient } from './client.ts';
-import type { Descriptor } from './content.ts';
-import { digestLike, isDigest, sha256Digest } from './digest.ts';
-import { header } from './http.ts';
-import { MANIFEST_ACCEPT, isIndexType, isManifestType } from './media-types.ts';
+import type { Descriptor } from '../descriptor.ts';
+import { digestLike, isDigest, sha256Digest } from '../digest.ts';
+import { header } from '../../http/index.ts';
+import { MANIFEST_ACCEPT, isIndexType, isManifestType } from '../media-types.ts';
 
 export interface ManifestInfo {
   digest: string;

@@ -1,20 +1,22 @@
 // Pulling into an OCI image layout: the manifest a reference names, everything it reaches, and an
 // index.json entry naming it by its tag. Blobs land under a temporary name and are renamed once
 // their digest checks out; index.json is written last.
-import { stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import { UserError } from '../../errors.ts';
 import { repositoryScope } from './auth.ts';
 import type { Repository } from './blobs.ts';
 import { createClient } from './client.ts';
 import type { ClientOptions, RegistryClient } from './client.ts';
-import type { Descriptor } from './content.ts';
-import { digestLike } from './digest.ts';
+import type { Descriptor } from '../descriptor.ts';
+import { digestLike } from '../digest.ts';
 import { RegistryError } from './errors.ts';
-import { saveVerified } from './save.ts';
-import { blobPath, initLayout, writeAtomic, writeLayoutIndex } from './layout.ts';
+import { saveVerified } from '../save.ts';
+import { writeAtomic } from '../../files/index.ts';
+import { REF_NAME } from '../descriptor.ts';
+import { addUntagged, blobPath, initLayout, setRef } from '../image-layout.ts';
 import { getManifest, parseManifest } from './manifests.ts';
-import { REF_NAME } from './push.ts';
 import { formatReference, parseReference } from './reference.ts';
 import type { Reference } from './reference.ts';
 
@@ -52,16 +54,18 @@ export async function pullToLayout(reference: string | Reference, dir: string, o
         if (!body) throw new UserError(`pull ${formatReference(ref)}: ${ref.registry}/${ref.repository} lacks manifest ${descriptor.digest}`);
         const parsed = parseManifest(body, descriptor.mediaType, `manifest ${descriptor.digest} of ${formatReference(ref)}`);
         await Promise.all([...parsed.children.map((c) => fetchManifest(c)), ...parsed.blobs.map(fetchBlob)]);
-        await writeAtomic(blobPath(dir, descriptor.digest), body);
+        const file = blobPath(dir, descriptor.digest);
+        await mkdir(dirname(file), { recursive: true });
+        await writeAtomic(file, body);
       })();
       done.set(descriptor.digest, pending);
       return pending;
     };
     const descriptor: Descriptor = { mediaType: top.mediaType, digest: top.digest, size: top.size };
     await fetchManifest(descriptor, top.bytes);
-    const entry: Descriptor = { ...descriptor, ...(ref.tag ? { annotations: { [REF_NAME]: ref.tag } } : {}) };
-    await writeLayoutIndex(dir, [entry]);
-    return entry;
+    if (ref.tag) await setRef(dir, ref.tag, descriptor);
+    else await addUntagged(dir, descriptor);
+    return { ...descriptor, ...(ref.tag ? { annotations: { [REF_NAME]: ref.tag } } : {}) };
   } finally {
     if (!options.client) client.close();
   }

@@ -3,22 +3,23 @@
 // push that fails halfway leaves the tags where they were; running it again finishes the job,
 // skipping what is already there.
 import { UserError } from '../../errors.ts';
+import { REF_NAME } from '../descriptor.ts';
 import { blobSize, pushBlob } from './blobs.ts';
 import type { BlobOutcome, Repository } from './blobs.ts';
 import { createClient, diffStats } from './client.ts';
 import type { ClientOptions, RegistryClient, TransferStats } from './client.ts';
-import { readAllBlob } from './content.ts';
-import type { ContentSource, Descriptor } from './content.ts';
-import { openLayout } from './layout.ts';
-import { sha256Digest } from './digest.ts';
+import { readAllBlob } from '../content.ts';
+import type { ContentSource } from '../content.ts';
+import type { Descriptor } from '../descriptor.ts';
+import { openLayout } from '../image-layout.ts';
+import { sha256Digest } from '../digest.ts';
 import { getManifest, headManifest, parseManifest, putManifest } from './manifests.ts';
 import type { ParsedManifest, PutResult } from './manifests.ts';
-import { isIndexType, isManifestType } from './media-types.ts';
+import { isIndexType, isManifestType } from '../media-types.ts';
 import { ensureReferrer } from './referrers.ts';
 import { formatReference, isTag, parseReference } from './reference.ts';
 import type { Reference } from './reference.ts';
 
-export const REF_NAME = 'org.opencontainers.image.ref.name';
 
 export interface PushOptions extends ClientOptions {
   /** Tags for the layout's manifest (the layout must then list exactly one). Without them, each

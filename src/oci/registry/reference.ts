@@ -2,7 +2,7 @@
 // an explicit registry host (no implicit Docker Hub), following the grammar of distribution's
 // `reference` package.
 import { UserError } from '../../errors.ts';
-import { isDigest } from './digest.ts';
+import { isDigest } from '../digest.ts';
 
 export interface Reference {
   /** `host[:port]`, lower case, as written (`[::1]:5000` for IPv6). */

@@ -6,12 +6,12 @@ import { repositoryScope } from './auth.ts';
 import { pushBlob } from './blobs.ts';
 import type { Repository } from './blobs.ts';
 import type { RegistryClient } from './client.ts';
-import type { Descriptor } from './content.ts';
-import { sha256Digest, splitDigest } from './digest.ts';
-import { header } from './http.ts';
+import type { Descriptor } from '../descriptor.ts';
+import { sha256Digest, splitDigest } from '../digest.ts';
+import { header } from '../../http/index.ts';
 import { getManifest, putManifest } from './manifests.ts';
 import type { PutResult } from './manifests.ts';
-import { EMPTY_JSON, OCI_INDEX, OCI_MANIFEST } from './media-types.ts';
+import { EMPTY_JSON, MEDIA } from '../media-types.ts';
 
 /** The fallback tag of a subject's referrers: `sha256-<hex>` (algorithm ≤ 32, hex ≤ 64 characters). */
 export function referrersTag(subject: string): string {
@@ -52,7 +52,7 @@ export async function listReferrers(
       method: 'GET',
       ...(url ? { url } : { path: `/v2/${target.repository}/referrers/${subject}` }),
       ...(url || !options.artifactType ? {} : { query: { artifactType: options.artifactType } }),
-      headers: { accept: OCI_INDEX },
+      headers: { accept: MEDIA.index },
       scopes: [repositoryScope(target.repository, 'pull')],
       expect: [200, 404],
     });
@@ -84,9 +84,9 @@ export async function addToReferrersTag(client: RegistryClient, target: Reposito
     const current = await getManifest(client, target, tag, { push: true });
     const manifests = current ? parseIndex(current.bytes, `referrers tag ${tag} in ${where(target)}`) : [];
     if (manifests.some((d) => d.digest === referrer.digest)) return;
-    const index = { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [...manifests, referrer] };
+    const index = { schemaVersion: 2, mediaType: MEDIA.index, manifests: [...manifests, referrer] };
     const bytes = Buffer.from(JSON.stringify(index));
-    await putManifest(client, target, tag, bytes, OCI_INDEX);
+    await putManifest(client, target, tag, bytes, MEDIA.index);
     const after = await getManifest(client, target, tag, { push: true });
     if (after && parseIndex(after.bytes, tag).some((d) => d.digest === referrer.digest)) return;
   }
@@ -105,7 +105,7 @@ export async function ensureReferrer(client: RegistryClient, target: Repository,
       registry: target.registry,
       method: 'GET',
       path: `/v2/${target.repository}/referrers/${subject}`,
-      headers: { accept: OCI_INDEX },
+      headers: { accept: MEDIA.index },
       scopes: [repositoryScope(target.repository, 'pull')],
       expect: [200, 404],
     });
@@ -140,7 +140,7 @@ export async function attachArtifact(client: RegistryClient, target: Repository,
   await Promise.all(artifact.layers.map((l, i) => pushBlob(client, target, layers[i]!, async (range) => [range ? l.bytes.subarray(range.start, range.end) : l.bytes])));
   const manifest = {
     schemaVersion: 2,
-    mediaType: OCI_MANIFEST,
+    mediaType: MEDIA.manifest,
     artifactType: artifact.artifactType,
     config: { mediaType: EMPTY_JSON.mediaType, digest: EMPTY_JSON.digest, size: EMPTY_JSON.size, data: EMPTY_JSON.data },
     layers,
@@ -149,13 +149,13 @@ export async function attachArtifact(client: RegistryClient, target: Repository,
   };
   const bytes = Buffer.from(JSON.stringify(manifest));
   const descriptor: Descriptor = {
-    mediaType: OCI_MANIFEST,
+    mediaType: MEDIA.manifest,
     digest: sha256Digest(bytes),
     size: bytes.length,
     artifactType: artifact.artifactType,
     ...(artifact.annotations ? { annotations: artifact.annotations } : {}),
   };
-  const pushed = await putManifest(client, target, descriptor.digest, bytes, OCI_MANIFEST);
+  const pushed = await putManifest(client, target, descriptor.digest, bytes, MEDIA.manifest);
   client.stats.manifestsPushed++;
   client.emit({ type: 'manifest', repository: where(target), digest: descriptor.digest, outcome: 'pushed' });
   await ensureReferrer(client, target, subject.digest, descriptor, pushed);

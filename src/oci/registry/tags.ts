@@ -3,7 +3,7 @@ import { UserError } from '../../errors.ts';
 import { repositoryScope } from './auth.ts';
 import type { Repository } from './blobs.ts';
 import type { RegistryClient } from './client.ts';
-import { header } from './http.ts';
+import { header } from '../../http/index.ts';
 
 export async function listTags(client: RegistryClient, target: Repository): Promise<string[]> {
   const operation = `list tags of ${target.registry}/${target.repository}`;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { TokenCache, mergeScopes, parseTokenResponse, resolveCredentials, scopesCover, tokenUrl } from '../../../src/publish/registry/auth.ts';
-import { parseChallenges } from '../../../src/publish/registry/challenge.ts';
+import { TokenCache, mergeScopes, parseTokenResponse, resolveCredentials, scopesCover, tokenUrl } from '../../../src/oci/registry/auth.ts';
+import { parseChallenges } from '../../../src/oci/registry/challenge.ts';
 
 describe('WWW-Authenticate', () => {
   it("reads ghcr.io's Bearer challenge", () => {

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memorySource, openLayout, parseReference, pushLayout } from './imports.ts';
-import { parseManifest } from '../../../src/publish/registry/manifests.ts';
-import { selectTops } from '../../../src/publish/registry/push.ts';
+import { parseManifest } from '../../../src/oci/registry/manifests.ts';
+import { selectTops } from '../../../src/oci/registry/push.ts';
 import { OCI_INDEX, OCI_MANIFEST, addImage, writeBlob } from './fixtures.ts';
 
 let scratch: string;

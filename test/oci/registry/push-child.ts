@@ -1,7 +1,7 @@
 // Run as a separate process by interrupt.slow.test.ts, so that it can be killed mid-push:
 //   tsx push-child.ts LAYOUT_DIR TARGET CHUNK_SIZE
 // Prints each client event, then the result, as JSON lines.
-import { pushLayout } from '../../../src/publish/registry/index.ts';
+import { pushLayout } from '../../../src/oci/index.ts';
 
 const [layout, target, chunkSize] = process.argv.slice(2);
 if (!layout || !target) {

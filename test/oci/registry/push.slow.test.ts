@@ -6,20 +6,8 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  attachArtifact,
-  createClient,
-  headManifest,
-  listReferrers,
-  listTags,
-  mediaTypes,
-  memorySource,
-  pullToLayout,
-  pushLayout,
-  referrersTag,
-  RegistryError,
-} from '../../../src/publish/registry/index.ts';
-import type { ClientEvent, RegistryClient } from '../../../src/publish/registry/index.ts';
+import { attachArtifact, createClient, headManifest, listReferrers, listTags, MEDIA, memorySource, pullToLayout, pushLayout, referrersTag, RegistryError } from '../../../src/oci/index.ts';
+import type { ClientEvent, RegistryClient } from '../../../src/oci/index.ts';
 import { startRegistry } from '../registry-server.ts';
 import type { RegistryServer } from '../registry-server.ts';
 import { startFaultProxy } from './fault-proxy.ts';
@@ -67,7 +55,7 @@ describe('pushLayout', () => {
 
     const first = await pushLayout(dir, target);
     expect(first.manifests).toEqual([
-      { digest: image.top.digest, mediaType: mediaTypes.OCI_MANIFEST, size: image.top.size, reference: `${target}@${image.top.digest}`, tags: ['v1'] },
+      { digest: image.top.digest, mediaType: MEDIA.manifest, size: image.top.size, reference: `${target}@${image.top.digest}`, tags: ['v1'] },
     ]);
     const layerBytes = image.blobs.reduce((n, b) => n + b.size, 0);
     expect(first.stats.blobsUploaded).toBe(image.blobs.length);
@@ -214,32 +202,32 @@ describe('pushLayout', () => {
     const client = createClient();
     try {
       await pushLayout(dir, `${registry.host}/trunkfarm/signed`, { client });
-      const bundle = Buffer.from(JSON.stringify({ mediaType: mediaTypes.SIGSTORE_BUNDLE, verificationMaterial: {}, dsseEnvelope: {} }));
+      const bundle = Buffer.from(JSON.stringify({ mediaType: MEDIA.sigstoreBundle, verificationMaterial: {}, dsseEnvelope: {} }));
       const artifact = await attachArtifact(client, target, image.top, {
-        artifactType: mediaTypes.SIGSTORE_BUNDLE,
-        layers: [{ mediaType: mediaTypes.SIGSTORE_BUNDLE, bytes: bundle }],
+        artifactType: MEDIA.sigstoreBundle,
+        layers: [{ mediaType: MEDIA.sigstoreBundle, bytes: bundle }],
         annotations: { 'org.opencontainers.image.created': '2025-01-01T00:00:00Z' },
       });
-      expect(artifact.artifactType).toBe(mediaTypes.SIGSTORE_BUNDLE);
+      expect(artifact.artifactType).toBe(MEDIA.sigstoreBundle);
 
       // docker-registry 2.8 has no referrers API: the index lives under the sha256-<hex> tag.
       const tag = referrersTag(image.top.digest);
       expect(tag).toBe(image.top.digest.replace(':', '-'));
       const fallback = inspectRaw(`${registry.host}/trunkfarm/signed:${tag}`);
-      expect(fallback.json.mediaType).toBe(mediaTypes.OCI_INDEX);
+      expect(fallback.json.mediaType).toBe(MEDIA.index);
       expect(fallback.json.manifests).toEqual([
-        { mediaType: mediaTypes.OCI_MANIFEST, digest: artifact.digest, size: artifact.size, artifactType: mediaTypes.SIGSTORE_BUNDLE, annotations: { 'org.opencontainers.image.created': '2025-01-01T00:00:00Z' } },
+        { mediaType: MEDIA.manifest, digest: artifact.digest, size: artifact.size, artifactType: MEDIA.sigstoreBundle, annotations: { 'org.opencontainers.image.created': '2025-01-01T00:00:00Z' } },
       ]);
       const stored = inspectRaw(`${registry.host}/trunkfarm/signed@${artifact.digest}`).json as { subject: { digest: string }; artifactType: string };
       expect(stored.subject.digest).toBe(image.top.digest);
-      expect(stored.artifactType).toBe(mediaTypes.SIGSTORE_BUNDLE);
+      expect(stored.artifactType).toBe(MEDIA.sigstoreBundle);
 
       // A second artifact joins the first; attaching the same one again adds nothing.
       const other = await attachArtifact(client, target, image.top, { artifactType: 'application/vnd.example.sbom', layers: [{ mediaType: 'application/json', bytes: Buffer.from('{}\n') }] });
-      await attachArtifact(client, target, image.top, { artifactType: mediaTypes.SIGSTORE_BUNDLE, layers: [{ mediaType: mediaTypes.SIGSTORE_BUNDLE, bytes: bundle }], annotations: { 'org.opencontainers.image.created': '2025-01-01T00:00:00Z' } });
+      await attachArtifact(client, target, image.top, { artifactType: MEDIA.sigstoreBundle, layers: [{ mediaType: MEDIA.sigstoreBundle, bytes: bundle }], annotations: { 'org.opencontainers.image.created': '2025-01-01T00:00:00Z' } });
       const all = await listReferrers(client, target, image.top.digest);
       expect(all.map((d) => d.digest).sort()).toEqual([artifact.digest, other.digest].sort());
-      const bundles = await listReferrers(client, target, image.top.digest, { artifactType: mediaTypes.SIGSTORE_BUNDLE });
+      const bundles = await listReferrers(client, target, image.top.digest, { artifactType: MEDIA.sigstoreBundle });
       expect(bundles.map((d) => d.digest)).toEqual([artifact.digest]);
       expect(await listReferrers(client, target, `sha256:${'0'.repeat(64)}`)).toEqual([]);
     } finally {
@@ -250,7 +238,7 @@ describe('pushLayout', () => {
   it('pushes a layout that holds an artifact with a subject, and records the referrer', async () => {
     const dir = await layout('with-referrer');
     const image = await addImage(dir, { tag: 'r', layers: [3000] });
-    const manifestDigest = await addReferrer(dir, image.top, mediaTypes.SIGSTORE_BUNDLE, Buffer.from('{"bundle":true}'));
+    const manifestDigest = await addReferrer(dir, image.top, MEDIA.sigstoreBundle, Buffer.from('{"bundle":true}'));
 
     const client = createClient();
     try {
@@ -332,12 +320,12 @@ describe('pushLayout', () => {
     const manifest = Buffer.from(
       JSON.stringify({
         schemaVersion: 2,
-        mediaType: mediaTypes.OCI_MANIFEST,
+        mediaType: MEDIA.manifest,
         config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: source.add(config), size: config.length },
         layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: source.add(layer), size: layer.length }],
       }),
     );
-    const descriptor = { mediaType: mediaTypes.OCI_MANIFEST, digest: source.add(manifest), size: manifest.length };
+    const descriptor = { mediaType: MEDIA.manifest, digest: source.add(manifest), size: manifest.length };
     const result = await pushLayout({ ...source, manifests: async () => [descriptor] }, `${registry.host}/trunkfarm/memory:m`);
     expect(result.stats.blobBytesUploaded).toBe(layer.length + config.length);
     expect(inspectRaw(`${registry.host}/trunkfarm/memory:m`).digest).toBe(descriptor.digest);
@@ -379,9 +367,9 @@ describe('pushLayout', () => {
     // docker-registry refuses a manifest whose config blob it does not hold; push one by hand.
     const client = createClient();
     try {
-      const { putManifest } = await import('../../../src/publish/registry/index.ts');
-      const bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: mediaTypes.OCI_MANIFEST, config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: `sha256:${'1'.repeat(64)}`, size: 3 }, layers: [] }));
-      const err = await putManifest(client, { registry: registry.host, repository: 'trunkfarm/refused' }, 'x', bytes, mediaTypes.OCI_MANIFEST).catch((e: unknown) => e);
+      const { putManifest } = await import('../../../src/oci/index.ts');
+      const bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.manifest, config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: `sha256:${'1'.repeat(64)}`, size: 3 }, layers: [] }));
+      const err = await putManifest(client, { registry: registry.host, repository: 'trunkfarm/refused' }, 'x', bytes, MEDIA.manifest).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(RegistryError);
       const e = err as RegistryError;
       expect(e.status).toBe(400);

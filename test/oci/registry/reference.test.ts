@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatReference, isLoopback, parseReference } from '../../../src/publish/registry/index.ts';
-import { registryBaseUrl } from '../../../src/publish/registry/reference.ts';
+import { formatReference, isLoopback, parseReference } from '../../../src/oci/index.ts';
+import { registryBaseUrl } from '../../../src/oci/registry/reference.ts';
 
 const DIGEST = `sha256:${'a'.repeat(64)}`;
 

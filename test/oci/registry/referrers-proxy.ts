@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { Descriptor } from '../../../src/publish/registry/index.ts';
+import type { Descriptor } from '../../../src/oci/index.ts';
 
 const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 

@@ -1,4 +1,4 @@
-// The referrers API branches of src/publish/registry/referrers.ts. Debian's docker-registry 2.8
+// The referrers API branches of src/oci/registry/referrers.ts. Debian's docker-registry 2.8
 // has no referrers API (push.slow.test.ts covers the tag fallback on it), so here a loopback proxy
 // in front of the real registry (referrers-proxy.ts) answers GET /v2/<name>/referrers/<digest>
 // with Link paging and artifactType filtering and answers OCI-Subject to manifest pushes, as
@@ -7,8 +7,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { attachArtifact, createClient, getManifest, listReferrers, listTags, mediaTypes, pushLayout, referrersTag } from '../../../src/publish/registry/index.ts';
-import type { Descriptor, RegistryClient } from '../../../src/publish/registry/index.ts';
+import { attachArtifact, createClient, getManifest, listReferrers, listTags, MEDIA, pushLayout, referrersTag } from '../../../src/oci/index.ts';
+import type { Descriptor, RegistryClient } from '../../../src/oci/index.ts';
 import { startRegistry } from '../registry-server.ts';
 import type { RegistryServer } from '../registry-server.ts';
 import { addImage, addReferrer } from './fixtures.ts';
@@ -66,13 +66,13 @@ async function attach(target: { registry: string; repository: string }, subject:
 describe('referrers through the referrers API', () => {
   it('attaches without the fallback tag when the registry answers OCI-Subject, and lists through the API', async () => {
     const { target, image } = await setup();
-    const artifact = await attach(target, image.top, mediaTypes.SIGSTORE_BUNDLE, 1);
+    const artifact = await attach(target, image.top, MEDIA.sigstoreBundle, 1);
     // The registry indexed it: no sha256-<hex> tag was read or written.
     expect(fallbackRequests(image.top.digest)).toEqual([]);
     expect(await listTags(client!, { registry: registry.host, repository: target.repository })).toEqual(['v1']);
 
     const listed = await listReferrers(client!, target, image.top.digest);
-    expect(listed).toEqual([{ mediaType: mediaTypes.OCI_MANIFEST, digest: artifact.digest, size: artifact.size, artifactType: mediaTypes.SIGSTORE_BUNDLE, annotations: { 'org.example.n': '1' } }]);
+    expect(listed).toEqual([{ mediaType: MEDIA.manifest, digest: artifact.digest, size: artifact.size, artifactType: MEDIA.sigstoreBundle, annotations: { 'org.example.n': '1' } }]);
     expect(referrerGets()).toHaveLength(1);
     expect(fallbackRequests(image.top.digest)).toEqual([]);
     // The artifact itself is in the registry, subject and all.
@@ -87,7 +87,7 @@ describe('referrers through the referrers API', () => {
   it.each([false, true])('follows Link pages to the end (absolute links: %s)', async (absoluteLinks) => {
     const { target, image } = await setup({ pageSize: 2, absoluteLinks });
     const made: Descriptor[] = [];
-    for (let n = 0; n < 5; n++) made.push(await attach(target, image.top, n % 2 === 0 ? mediaTypes.SIGSTORE_BUNDLE : SBOM, n));
+    for (let n = 0; n < 5; n++) made.push(await attach(target, image.top, n % 2 === 0 ? MEDIA.sigstoreBundle : SBOM, n));
     const before = referrerGets().length;
     const all = await listReferrers(client!, target, image.top.digest);
     expect(all.map((d) => d.digest)).toEqual(made.map((d) => d.digest));
@@ -98,22 +98,22 @@ describe('referrers through the referrers API', () => {
   it('asks the registry to filter by artifactType, keeping the filter across pages', async () => {
     const { target, image } = await setup({ pageSize: 2 });
     const made: Descriptor[] = [];
-    for (let n = 0; n < 5; n++) made.push(await attach(target, image.top, n % 2 === 0 ? mediaTypes.SIGSTORE_BUNDLE : SBOM, n));
+    for (let n = 0; n < 5; n++) made.push(await attach(target, image.top, n % 2 === 0 ? MEDIA.sigstoreBundle : SBOM, n));
     const before = referrerGets().length;
-    const bundles = await listReferrers(client!, target, image.top.digest, { artifactType: mediaTypes.SIGSTORE_BUNDLE });
+    const bundles = await listReferrers(client!, target, image.top.digest, { artifactType: MEDIA.sigstoreBundle });
     expect(bundles.map((d) => d.digest)).toEqual([made[0]!.digest, made[2]!.digest, made[4]!.digest]);
     const pages = referrerGets().slice(before).map((p) => new URL(p.path, 'http://x').searchParams);
     // Three matches in pages of two; the filter goes with the first request and stays in the links.
     expect(pages.map((q) => [q.get('artifactType'), q.get('page')])).toEqual([
-      [mediaTypes.SIGSTORE_BUNDLE, null],
-      [mediaTypes.SIGSTORE_BUNDLE, '1'],
+      [MEDIA.sigstoreBundle, null],
+      [MEDIA.sigstoreBundle, '1'],
     ]);
   });
 
   it('filters by itself when the registry ignores artifactType', async () => {
     const { target, image } = await setup({ filter: false, pageSize: 3 });
     const made: Descriptor[] = [];
-    for (let n = 0; n < 4; n++) made.push(await attach(target, image.top, n % 2 === 0 ? mediaTypes.SIGSTORE_BUNDLE : SBOM, n));
+    for (let n = 0; n < 4; n++) made.push(await attach(target, image.top, n % 2 === 0 ? MEDIA.sigstoreBundle : SBOM, n));
     const sboms = await listReferrers(client!, target, image.top.digest, { artifactType: SBOM });
     expect(sboms.map((d) => d.digest)).toEqual([made[1]!.digest, made[3]!.digest]);
     expect(referrerGets().at(-1)!.path).toContain('page=1');
@@ -121,7 +121,7 @@ describe('referrers through the referrers API', () => {
 
   it('keeps the fallback tag too when the registry stores a subject without answering OCI-Subject', async () => {
     const { target, image } = await setup({ subjectHeader: false });
-    const artifact = await attach(target, image.top, mediaTypes.SIGSTORE_BUNDLE, 1);
+    const artifact = await attach(target, image.top, MEDIA.sigstoreBundle, 1);
     // Without OCI-Subject the client cannot tell the registry indexed it: it writes the fallback.
     const tag = referrersTag(image.top.digest);
     expect(await listTags(client!, { registry: registry.host, repository: target.repository })).toEqual(expect.arrayContaining([tag]));
@@ -134,7 +134,7 @@ describe('referrers through the referrers API', () => {
   it('checks the API for a referrer an earlier run pushed, and falls back only when the API does not list it', async () => {
     const { target, image, dir } = await setup();
     // A layout holding an artifact whose subject is the image, as `trunkfarm sign` leaves one.
-    const manifestDigest = await addReferrer(dir, image.top, mediaTypes.SIGSTORE_BUNDLE, Buffer.from('{"bundle":true}'));
+    const manifestDigest = await addReferrer(dir, image.top, MEDIA.sigstoreBundle, Buffer.from('{"bundle":true}'));
 
     // Through the proxy: indexed on push; pushed again, the API is asked and lists it.
     await pushLayout(dir, `${target.registry}/${target.repository}`, { client: client! });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseRange } from '../../../src/publish/registry/blobs.ts';
-import { RegistryError, parseErrorCodes } from '../../../src/publish/registry/errors.ts';
-import { DEFAULT_RETRY, backoffDelay, parseRetryAfter } from '../../../src/publish/registry/retry.ts';
+import { parseRange } from '../../../src/oci/registry/blobs.ts';
+import { RegistryError, parseErrorCodes } from '../../../src/oci/registry/errors.ts';
+import { DEFAULT_RETRY, backoffDelay, parseRetryAfter } from '../../../src/http/retry.ts';
 
 describe('backoff', () => {
   const policy = { ...DEFAULT_RETRY, baseDelayMs: 100, maxDelayMs: 1000 };
