@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type CheckResult, type FileResult, type Inventory, checkTree, inventoryFromDir } from '../../src/closure/index.ts';
-import { LOADER, compile, hasCompiler, place, sharedLib } from './helpers/cc.ts';
+import { LOADER, compile, place, sharedLib } from './helpers/cc.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'trunkfarm-check-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -133,7 +133,7 @@ describe('checkTree', () => {
     expect(file(r, 'pgsql/pkglib/m.so')).toMatchObject({ verdict: 'ok', problems: [], resolved: { 'libc.so': '/lib/ld-musl-x86_64.so.1' } });
   });
 
-  it.skipIf(!hasCompiler('musl-gcc'))('flags GNU ifuncs in a module for musl: IRELATIVE relocations and ifunc symbols', () => {
+  it('flags GNU ifuncs in a module for musl: IRELATIVE relocations and ifunc symbols', () => {
     const ifunc = `static int impl(void){return 42;}
 static int (*pick(void))(void){return impl;}
 __attribute__((visibility("hidden"))) int local_f(void) __attribute__((ifunc("pick")));

@@ -5,8 +5,8 @@ import { spawnSync } from 'node:child_process';
 
 /** Commands the tests run. */
 export const TOOLS = [
-  'podman', 'runc', 'skopeo', 'docker-registry', 'patchelf', 'mmdebstrap',
-  'gcc', 'musl-gcc', 'aarch64-linux-gnu-gcc', 'git', 'chromium', 'cosign', 'htpasswd', 'openssl',
+  'podman', 'runc', 'skopeo', 'docker-registry', 'patchelf', 'mmdebstrap', 'make', 'cmake', 'ninja',
+  'gcc', 'musl-gcc', 'aarch64-linux-gnu-gcc', 'i686-linux-gnu-gcc', 's390x-linux-gnu-gcc', 'powerpc-linux-gnu-gcc', 'git', 'chromium', 'cosign', 'htpasswd', 'openssl',
 ];
 
 /** Images built by scripts/local-images.sh that the container tests use. */

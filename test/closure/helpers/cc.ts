@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { requireComponents } from '../../support/requirements.ts';
 
 const CACHE = join(tmpdir(), 'trunkfarm-test-cc');
 
@@ -22,16 +23,14 @@ export interface CompileSpec {
 
 const versions = new Map<string, string>();
 
-/** Whether a compiler is installed. */
-export function hasCompiler(cc: string): boolean {
-  return spawnSync(cc, ['--version'], { stdio: 'ignore' }).status === 0;
-}
 
 /** Compiles and returns the path of the cached output. Treat it as read-only: copy it into a tree. */
 export function compile(spec: CompileSpec): string {
   const cc = spec.cc ?? 'gcc';
   let version = versions.get(cc);
   if (version === undefined) {
+    // A missing compiler fails the test with the command that installs it, never a skip.
+    requireComponents([cc]);
     version = execFileSync(cc, ['--version']).toString();
     versions.set(cc, version);
   }
