@@ -94,6 +94,8 @@ export interface IndexEntry {
   libc: Libc;
   /** Platform name, `pg17-any` for SQL-only packages. */
   platform: string;
+  /** The instruction-set baseline its binaries were checked against (`x86-64`, `armv8-a`). */
+  isa?: string;
   status: 'built' | 'failed';
   /** Failed step and its message, for failed builds. */
   failure?: { step: string; message: string };

@@ -23,6 +23,7 @@ const indexEntry = z.object({
   arch: z.enum(ARCHES),
   libc: z.enum(LIBCS),
   platform: text,
+  isa: z.string().optional(),
   status: z.enum(['built', 'failed']),
   failure: z.object({ step: z.string(), message: z.string() }).optional(),
   trunk: z

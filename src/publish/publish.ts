@@ -233,6 +233,7 @@ function indexEntry(
     arch: r.job.arch,
     libc: r.job.libc,
     platform: r.job.platform,
+    ...(r.isa ? { isa: r.isa.baseline } : {}),
     status: r.status,
     ...(r.failure ? { failure: r.failure } : {}),
     ...(a && trunkPath ? { trunk: { file: path.basename(trunkPath), sha256: a.trunk.sha256, size: a.trunk.size, files: a.trunk.files, ...(releaseUrls.get(trunkPath) ? { url: releaseUrls.get(trunkPath) } : {}) } } : {}),

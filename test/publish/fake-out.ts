@@ -72,6 +72,7 @@ export async function writeFakeJob(out: string, spec: FakeJobSpec): Promise<Fake
     status: 'built',
     source: { uri: `https://example.org/${spec.extension}-${spec.version}.tar.gz`, sha256: sha256(Buffer.from(spec.extension)), from: 'url' },
     images: { builder: { ref: `localhost/trunkfarm/builder:pg${pg}-${os}-${arch}`, id: 'b' }, base: { ref: `localhost/trunkfarm/base:pg${pg}-${os}-${arch}`, id: 'a' } },
+    isa: { baseline: arch === 'arm64' ? 'armv8-a' : 'x86-64', findings: [] },
     closure: { ok: true, bundled: [], problems: [] } as unknown as JobResult['closure'],
     artifacts: {
       trunk: { file: trunkName, sha256: sha256(trunkBytes), size: trunkBytes.length, files: 3 },

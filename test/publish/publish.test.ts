@@ -104,7 +104,7 @@ describe('trunkfarm publish: run and log links', () => {
 
     const byJob = await entries();
     const assetUrl = (name: string) => `${standin!.apiUrl}/farm/packages/releases/download/pgvector-v0.8.0/${encodeURIComponent(name)}`;
-    expect(byJob.get(BUILT)).toMatchObject({ status: 'built', provenance: { runUrl: RUN }, logUrl: assetUrl(`${BUILT}.log`) });
+    expect(byJob.get(BUILT)).toMatchObject({ status: 'built', isa: 'x86-64', provenance: { runUrl: RUN }, logUrl: assetUrl(`${BUILT}.log`) });
     expect(byJob.get(FAILED)).toMatchObject({ status: 'failed', provenance: { runUrl: RUN }, logUrl: assetUrl(`${FAILED}.log`) });
     // Without a release, the log is the workflow run's attempt, whose jobs built it.
     expect(byJob.get(ALONE)).toMatchObject({ status: 'failed', provenance: { runUrl: RUN }, logUrl: `${RUN}/attempts/2` });
