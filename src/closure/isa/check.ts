@@ -59,10 +59,12 @@ export async function checkObjects(dir: string, target: IsaTarget): Promise<IsaF
     found.set(v.flag, f);
     if (!f.files.includes(file)) f.files.push(file);
   };
-  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
-  for (const e of entries) {
-    if (!e.isFile() || !/\.o$/.test(e.name)) continue;
-    const full = path.join(e.parentPath, e.name);
+  // In path order, so that a message names the same files first on every run.
+  const objects = (await readdir(dir, { withFileTypes: true, recursive: true }))
+    .filter((e) => e.isFile() && e.name.endsWith('.o'))
+    .map((e) => path.join(e.parentPath, e.name))
+    .sort();
+  for (const full of objects) {
     const rel = path.relative(dir, full);
     let record;
     try {
