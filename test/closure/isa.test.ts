@@ -253,5 +253,12 @@ describe('the baseline tables', () => {
     expect(judgeFlag('amd64', 'x86-64', '-march=pantherlake-next')?.kind).toBe('unknown');
     expect(judgeFlag('amd64', 'x86-64-v2', '-march=nehalem')).toBeUndefined();
     expect(judgeFlag('amd64', 'x86-64-v2', '-march=westmere')?.beyond).toEqual(['pclmul']);
+    // Names a log may hold that are also properties of every object.
+    for (const name of ['toString', 'constructor', '__proto__']) {
+      expect(judgeFlag('amd64', 'x86-64', `-march=${name}`)?.kind).toBe('unknown');
+      expect(judgeFlag('arm64', 'armv8-a', `-mcpu=${name}`)?.kind).toBe('unknown');
+      expect(judgeFlag('arm64', 'armv8-a', `-march=${name}`)?.kind).toBe('unknown');
+      expect(judgeFlag('arm64', 'armv8-a', `-march=armv8-a+${name}`)?.beyond).toEqual([name]);
+    }
   });
 });

@@ -23,7 +23,7 @@ export function x86Features(name: string): ReadonlySet<string> | undefined {
   const memo = x86Memo.get(name);
   if (memo) return memo;
   let set: Set<string> | undefined;
-  if (name in X86_LEVEL_FEATURES) set = new Set(X86_LEVEL_FEATURES[name as keyof typeof X86_LEVEL_FEATURES]);
+  if (Object.hasOwn(X86_LEVEL_FEATURES, name)) set = new Set(X86_LEVEL_FEATURES[name as keyof typeof X86_LEVEL_FEATURES]);
   else if (Object.hasOwn(X86_CPUS, name)) {
     const [base, ...add] = X86_CPUS[name]!;
     const inherited = x86Features(base!);
@@ -109,9 +109,10 @@ export function armFeatures(arch: string): Set<string> | undefined {
   if (!version || !Object.hasOwn(ARM_VERSIONS, version)) return undefined;
   const set = new Set<string>();
   for (let v: string | undefined = version; v; v = ARM_VERSIONS[v]![0]) for (const f of [v, ...ARM_VERSIONS[v]!.slice(1)]) set.add(f!);
+  const named = (ext: string) => (Object.hasOwn(ARM_ALIASES, ext) ? ARM_ALIASES[ext]! : [ext]);
   for (const e of exts) {
-    if (e.startsWith('no')) for (const f of ARM_ALIASES[e.slice(2)] ?? [e.slice(2)]) set.delete(f);
-    else for (const f of ARM_ALIASES[e] ?? [e]) set.add(f);
+    if (e.startsWith('no')) for (const f of named(e.slice(2))) set.delete(f);
+    else for (const f of named(e)) set.add(f);
   }
   return set;
 }
@@ -122,7 +123,7 @@ function armVerdict(flag: string, baseline: IsaBaseline): FlagVerdict | undefine
   const [name, ...exts] = m[2]!.split('+');
   if (name === 'native') return { flag, kind: 'native', beyond: [] };
   if (m[1] === 'tune') return undefined;
-  const cpu = m[1] === 'cpu' ? ARM_CPUS[name!] : undefined;
+  const cpu = m[1] === 'cpu' && Object.hasOwn(ARM_CPUS, name!) ? ARM_CPUS[name!] : undefined;
   if (m[1] === 'cpu' && !cpu) return { flag, kind: 'unknown', beyond: [] };
   const features = armFeatures([...(cpu ?? [name!]), ...exts].join('+'));
   if (!features) return { flag, kind: 'unknown', beyond: [] };
