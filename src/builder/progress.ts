@@ -62,6 +62,8 @@ const DOING: Record<string, string> = {
 interface Running {
   step: string;
   startedAt: number;
+  /** Whether its commands' output comes here (else it runs quietly, into its log only). */
+  shown: boolean;
   lines: number;
   last: string;
   partial: string;
@@ -89,18 +91,20 @@ export function terminalReporter(job: string, options: TerminalOptions): StepRep
     out.write(text);
   };
   const indicator = (now: number, width: number): string | undefined => {
-    // The step that has run longest; installcheck runs quietly beside the others.
-    const r = [...running.values()].sort((a, b) => a.startedAt - b.startedAt)[0];
+    // The step that has run longest, those whose output is shown first: installcheck runs
+    // quietly beside the others, into its log alone.
+    const r = [...running.values()].sort((a, b) => Number(b.shown) - Number(a.shown) || a.startedAt - b.startedAt)[0];
     if (!r || now - r.startedAt < after) return undefined;
     const doing = DOING[r.step] ?? `running ${r.step}`;
     const seconds = Math.round((now - r.startedAt) / 1000);
-    const head = `still ${doing} (${seconds} s, ${r.lines} line${r.lines === 1 ? '' : 's'}`;
+    const head = `still ${doing} (${seconds} s${r.shown ? `, ${r.lines} line${r.lines === 1 ? '' : 's'}` : ''}`;
     return r.last ? `${head}, last: ${shorten(r.last, width - head.length - 9)})` : `${head})`;
   };
   const tick = () => {
     if (tty) {
       // One screen line, or rewriting it in place would scroll.
-      const width = Math.max(40, (out.columns ?? 100) - 1);
+      // (A terminal of unknown size, as under script(1), says 0 columns.)
+      const width = Math.max(40, (out.columns || 100) - 1);
       const text = indicator(Date.now(), width - 2);
       if (!text) return;
       out.write(`\r\x1b[K  ${text.slice(0, width - 2)}`);
@@ -124,11 +128,13 @@ export function terminalReporter(job: string, options: TerminalOptions): StepRep
     started(step) {
       if (!announced) print(`${job}: building (logs in ${logsDir}/)\n`);
       announced = true;
-      running.set(step, { step, startedAt: Date.now(), lines: 0, last: '', partial: '' });
+      running.set(step, { step, startedAt: Date.now(), shown: false, lines: 0, last: '', partial: '' });
       // The timer is what keeps a long step on screen; it must not keep the process alive.
       timer ??= setInterval(tick, interval).unref();
     },
     output(step) {
+      const r = running.get(step);
+      if (r) r.shown = true;
       return new Writable({
         write(chunk: Buffer, _encoding, done) {
           const r = running.get(step);

@@ -11,7 +11,6 @@
 // tarball with one top directory), tmp/ (downloads in progress).
 
 import { spawn } from 'node:child_process';
-import type { IncomingMessage } from 'node:http';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
@@ -21,7 +20,7 @@ import { pipeline } from 'node:stream/promises';
 import { cacheRoot } from '../cache/index.ts';
 import { UserError } from '../errors.ts';
 import { exists } from '../files/index.ts';
-import { HttpStatusError, httpGet } from '../http/index.ts';
+import { HttpStatusError, httpGet, type IncomingMessage } from '../http/index.ts';
 import { debianMirror, poolUrl } from './debian-mirror.ts';
 
 /** An upstream tarball of a Debian source package: `{package: 'pgvector', orig: 'pgvector_0.8.0.orig.tar.gz'}`. */

@@ -6,12 +6,12 @@
 // own repository, so the server stores no base bytes.
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { type ComposedImage, type Composition, type ImageRepository, compose } from '../compose/index.ts';
 import { isUserError } from '../errors.ts';
+import { createServer, type IncomingMessage, type ServerResponse } from '../http/index.ts';
 import { blobPath, type RegistryClient, isDigest, embeddedMediaType } from '../oci/index.ts';
 import { NameError, parseComposeName } from './names.ts';
 
@@ -72,12 +72,12 @@ export async function startServer(options: ServeOptions, listen: { host: string;
     return st?.isFile() ? { file, size: st.size } : undefined;
   };
 
-  const sendManifest = (req: http.IncomingMessage, res: http.ServerResponse, m: { mediaType: string; digest: string; bytes: Buffer }) => {
+  const sendManifest = (req: IncomingMessage, res: ServerResponse, m: { mediaType: string; digest: string; bytes: Buffer }) => {
     res.writeHead(200, { ...API_HEADER, 'content-type': m.mediaType, 'content-length': m.bytes.length, 'docker-content-digest': m.digest, etag: `"${m.digest}"` });
     res.end(req.method === 'HEAD' ? undefined : m.bytes);
   };
 
-  const manifests = async (req: http.IncomingMessage, res: http.ServerResponse, name: string, reference: string): Promise<string> => {
+  const manifests = async (req: IncomingMessage, res: ServerResponse, name: string, reference: string): Promise<string> => {
     const wanted = parseComposeName(name, reference, aliases);
     const repository = options.bases.get(wanted.base)!;
     if (isDigest(wanted.reference)) {
@@ -108,7 +108,7 @@ export async function startServer(options: ServeOptions, listen: { host: string;
     return `composed ${composition.top.digest} in ${Date.now() - started} ms`;
   };
 
-  const blobs = async (req: http.IncomingMessage, res: http.ServerResponse, name: string, digest: string): Promise<string> => {
+  const blobs = async (req: IncomingMessage, res: ServerResponse, name: string, digest: string): Promise<string> => {
     if (!isDigest(digest)) throw new HttpError(400, 'NAME_INVALID', `${JSON.stringify(digest)} is not a digest`);
     const cached = await cachedBlob(digest);
     if (cached !== undefined) {
@@ -127,7 +127,7 @@ export async function startServer(options: ServeOptions, listen: { host: string;
     return `from ${repository.label}`;
   };
 
-  const tags = async (res: http.ServerResponse, name: string): Promise<string> => {
+  const tags = async (res: ServerResponse, name: string): Promise<string> => {
     const { base } = parseComposeName(name, 'latest', aliases);
     const list = await options.bases.get(base)!.tags();
     const body = Buffer.from(JSON.stringify({ name, tags: list }));
@@ -136,7 +136,7 @@ export async function startServer(options: ServeOptions, listen: { host: string;
     return `${list.length} tags`;
   };
 
-  const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<string> => {
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<string> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'UNSUPPORTED', 'this registry is read-only: it composes images on pull');
     if (url.pathname === '/v2/' || url.pathname === '/v2') {
@@ -154,7 +154,7 @@ export async function startServer(options: ServeOptions, listen: { host: string;
     throw new HttpError(404, 'UNSUPPORTED', `${url.pathname}: not a route of the distribution API's pull side`);
   };
 
-  const server = http.createServer((req, res) => {
+  const server = createServer((req, res) => {
     handle(req, res).then(
       (what) => log(`${req.method} ${req.url} ${res.statusCode} (${what})`),
       (err: unknown) => {

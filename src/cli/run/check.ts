@@ -1,7 +1,4 @@
-import type { ImageChoice } from '../../builder/index.ts';
-import { type Engine } from '../../builder/engine.ts';
-import { chooseImage } from '../../builder/steps/images.ts';
-import { imageInventory } from '../../builder/inventory.ts';
+import { chooseImage, type Engine, type ImageChoice, imageInventory } from '../../builder/index.ts';
 import { loadValidMatrix } from '../../matrix/index.ts';
 import { DEFAULT_MATRIX } from '../options.ts';
 import { existsSync } from 'node:fs';

@@ -2,8 +2,7 @@
 // its own (session.ts: how a registry wants to be spoken to and the credentials or token for a
 // request; send.ts: one request with authentication, redirects and retries). createClient puts
 // them behind the RegistryClient interface that blobs, manifests, tags, referrers, push and pull use.
-import type { IncomingMessage } from 'node:http';
-import type { HttpResponse, RequestBody } from '../../http/index.ts';
+import type { HttpResponse, IncomingMessage, RequestBody } from '../../http/index.ts';
 import type { RetryPolicy } from '../../http/index.ts';
 import type { CredentialsOption } from './auth.ts';
 import { createContext } from './context.ts';

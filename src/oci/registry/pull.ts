@@ -3,7 +3,7 @@
 // their digest checks out; index.json is written last.
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage } from '../../http/index.ts';
 import { UserError } from '../../errors.ts';
 import { repositoryScope } from './auth.ts';
 import type { Repository } from './blobs.ts';

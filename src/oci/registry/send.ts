@@ -1,7 +1,6 @@
 // One registry request: authentication (with the 401 dance), redirects to storage, bounded
 // retries, and an error that names the operation.
-import type { IncomingMessage } from 'node:http';
-import { NetworkError, header, open, send, type HttpResponse } from '../../http/index.ts';
+import { NetworkError, header, type IncomingMessage, open, send, type HttpResponse } from '../../http/index.ts';
 import { parseRetryAfter, withRetries } from '../../http/index.ts';
 import { mergeScopes } from './auth.ts';
 import { parseChallenges } from './challenge.ts';

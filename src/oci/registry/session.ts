@@ -1,9 +1,8 @@
 // How a registry wants to be spoken to, learnt once from GET /v2/ and again from any 401 challenge,
 // and the Authorization header a request needs: none, Basic credentials, or a Bearer token for
 // its scopes from the realm the challenge names.
-import type { IncomingHttpHeaders } from 'node:http';
 import { UserError } from '../../errors.ts';
-import { header, send, type HttpResponse } from '../../http/index.ts';
+import { header, type IncomingHttpHeaders, send, type HttpResponse } from '../../http/index.ts';
 import { ENV_PASSWORD, ENV_USER, basicHeader, bearerRealm, parseTokenResponse, tokenUrl } from './auth.ts';
 import { parseChallenges } from './challenge.ts';
 import type { RegistryRequest } from './client.ts';

@@ -13,7 +13,7 @@ import { annotationFile } from '../../src/github/runner.ts';
 import { type LoadedEntry, loadMatrix } from '../../src/matrix/index.ts';
 import { runCli } from '../support/cli.ts';
 import { entryYaml, scratchMatrix } from '../support/matrix.ts';
-import { parseCommands, type WorkflowCommand } from './composite.ts';
+import { parseCommands, type WorkflowCommand } from '../actions/composite.ts';
 
 const JOB = 'foo-1.0.0+pg17-gnulinux-amd64';
 const IN_ACTIONS = { GITHUB_ACTIONS: 'true', GITHUB_OUTPUT: undefined, GITHUB_STEP_SUMMARY: undefined };

@@ -12,7 +12,7 @@ import { shard } from '../../src/plan/index.ts';
 import type { Job } from '../../src/types.ts';
 import { runCli } from '../support/cli.ts';
 import { entryYaml, scratchMatrix } from '../support/matrix.ts';
-import { parseCommands, parseKeyValueFile } from './composite.ts';
+import { parseCommands, parseKeyValueFile } from '../actions/composite.ts';
 
 const job = (i: number): Job => ({
   extension: `ext${i}`,
