@@ -105,6 +105,13 @@ describe('matrix validation', () => {
     ]);
   });
 
+  it('takes dispatch files as paths inside the source', async () => {
+    expect(await problems({ 'ok.yaml': entryYaml('ok', 'build:\n  dispatch_files: [src/simd_avx2.c]\n') })).toEqual([]);
+    expect(await problems({ 'out.yaml': entryYaml('out', 'build:\n  dispatch_files: [../simd.c]\n') })).toEqual([
+      'out.yaml:14:20: build.dispatch_files[0]: must be a relative path inside the source, without ".."',
+    ]);
+  });
+
   it('reports every problem of every file at once, sorted', async () => {
     const found = await problems({
       'a.yaml': entryYaml('a').replace('license: PostgreSQL', 'licence: PostgreSQL'),
