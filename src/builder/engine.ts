@@ -16,8 +16,8 @@ import { PassThrough, Readable, type Writable } from 'node:stream';
 import { UserError } from '../errors.ts';
 import { untrustedFrame } from '../github/index.ts';
 
-export const ENGINE_NAMES = ['podman', 'docker'] as const;
-export type EngineName = (typeof ENGINE_NAMES)[number];
+const ENGINE_NAMES = ['podman', 'docker'] as const;
+type EngineName = (typeof ENGINE_NAMES)[number];
 
 export interface Engine {
   readonly name: EngineName;

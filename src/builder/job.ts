@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { CheckResult, IsaFinding } from '../closure/index.ts';
 import type { Job } from '../types.ts';
 
-export const RESULT_FILE = 'result.json';
+const RESULT_FILE = 'result.json';
 
 export interface StepRecord {
   name: string;

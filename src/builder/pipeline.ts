@@ -33,7 +33,7 @@ export function expandArgs(args: readonly string[] | undefined, pg: number): str
 
 /** Finds pg_config: Debian keeps one per major under /usr/lib/postgresql, Alpine and the official
  * images put it on PATH. */
-export function findPgConfig(pg: number): string {
+function findPgConfig(pg: number): string {
   return [
     `if [ -x /usr/lib/postgresql/${pg}/bin/pg_config ]; then PG_CONFIG=/usr/lib/postgresql/${pg}/bin/pg_config`,
     'elif command -v pg_config >/dev/null 2>&1; then PG_CONFIG=$(command -v pg_config)',

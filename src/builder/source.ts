@@ -76,7 +76,7 @@ function sourcesDir(opts: FetchOptions): string {
   return join(opts.cacheRoot ?? cacheRoot(), 'sources');
 }
 
-export function isGitSource(src: Source): src is GitSource {
+function isGitSource(src: Source): src is GitSource {
   return 'git' in src;
 }
 

@@ -18,7 +18,7 @@ export interface Annotation {
 }
 
 /** The matrix directory actions/lib/matrix.sh writes in an extension's own repository. */
-export const ENTRY_MATRIX_DIR = '.trunkfarm-matrix';
+const ENTRY_MATRIX_DIR = '.trunkfarm-matrix';
 
 /** A file as an annotation names it. In an extension's own repository the matrix entry is planned
  * and built from a verbatim copy, .trunkfarm-matrix/extensions/NAME.yaml; the actions name the
