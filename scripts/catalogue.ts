@@ -133,10 +133,16 @@ for (const name of names) {
 }
 
 const table = [`| entry | ${cells.join(' | ')} |`, `| --- |${cells.map(() => ' --- |').join('')}`, ...names.map((n) => `| ${n} | ${cells.map((c) => grid[n]![c]!.replaceAll('|', '\\|')).join(' | ')} |`)].join('\n');
-const counts = Object.values(grid).flatMap((row) => Object.values(row)).reduce<Record<string, number>>((acc, v) => ((acc[v.split(':')[0]!.split(' (')[0]!] = (acc[v.split(':')[0]!.split(' (')[0]!] ?? 0) + 1), acc), {});
-await writeFile(path.join(out, 'grid.md'), `${table}\n\n${Object.entries(counts).map(([k, v]) => `${k}: ${v}`).join(', ')}\n`);
+// Totals by state: the text before the first ":" or " (" of each cell ("failed", "not built", ...).
+const counts = new Map<string, number>();
+for (const text of Object.values(grid).flatMap((row) => Object.values(row))) {
+  const state = text.split(/:| \(/)[0]!;
+  counts.set(state, (counts.get(state) ?? 0) + 1);
+}
+const totals = [...counts].map(([state, n]) => `${state}: ${n}`).join(', ');
+await writeFile(path.join(out, 'grid.md'), `${table}\n\n${totals}\n`);
 await writeFile(path.join(out, 'grid.json'), `${JSON.stringify({ cells, grid }, null, 2)}\n`);
-console.log(`\n${table}\n\n${Object.entries(counts).map(([k, v]) => `${k}: ${v}`).join(', ')}`);
+console.log(`\n${table}\n\n${totals}`);
 
 // The index (failures included) and the status page rendered from it.
 const built = (await readdir(out)).some((n) => n.includes('+'));
