@@ -35,7 +35,7 @@ export function sampleMeta(overrides: Partial<PackageMeta> = {}): PackageMeta {
       ldflags: '-Wl,--as-needed',
       libs: '-lm',
     },
-    platform: { os: 'gnulinux', arch: 'amd64', libc: 'glibc', libcVersion: '2.36' },
+    platform: { os: 'gnulinux', arch: 'amd64', libc: 'glibc', libcVersion: '2.36', isa: 'x86-64' },
     dependencies: {
       extensions: [],
       system: ['libc.so.6'],

@@ -70,7 +70,7 @@ describe('OCI image layout', () => {
       'io.trunkfarm.libc': 'glibc',
     });
     const manifest = await readJsonBlob<ImageManifest>(a.layout, index.manifests[0]!.digest);
-    expect(manifest.annotations).toMatchObject({ 'io.trunkfarm.trunk.sha256': a.trunk.sha256, 'io.trunkfarm.build.key': meta.buildKey });
+    expect(manifest.annotations).toMatchObject({ 'io.trunkfarm.trunk.sha256': a.trunk.sha256, 'io.trunkfarm.build.key': meta.buildKey, 'io.trunkfarm.isa': 'x86-64' });
 
     const art = JSON.parse(skopeo('inspect', '--raw', `oci:${a.layout}:${a.artifact.tag}`)) as ImageManifest;
     expect(art.artifactType).toBe('application/vnd.pgxn.trunk.layer.v1');

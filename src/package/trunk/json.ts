@@ -1,4 +1,4 @@
-// trunk.json, format 1.0.0. It keeps every field of the proof of concept's 0.1.0 (`trunk`,
+// trunk.json, format 1.1.0 (1.1 added `platform.isa`). It keeps every field of the proof of concept's 0.1.0 (`trunk`,
 // `package{name,version,language,license}`, `postgres{version,major,number,libs,cppflags,cflags,
 // ldflags}`, `platform{os,arch}`) with the same spelling, and adds what RFC 2 asks for and 0.1.0
 // lacked: `runtime` (libc and its version), `dependencies` (other extensions, system libraries the
@@ -8,7 +8,7 @@ import type { PackageMeta } from '../meta.ts';
 import { VERSION } from '../../version.ts';
 
 export const TRUNK_JSON = 'trunk.json';
-export const FORMAT_VERSION = '1.0.0';
+export const FORMAT_VERSION = '1.1.0';
 
 /** trunk.json as written. Keys are emitted in this order, so the bytes are stable. */
 export interface TrunkJson {

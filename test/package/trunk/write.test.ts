@@ -73,8 +73,9 @@ describe('writing trunks', () => {
 
     const json = JSON.parse(await readFile(join(out, top, 'trunk.json'), 'utf8'));
     expect(json).toEqual(JSON.parse(JSON.stringify(trunkJson(sampleMeta()))));
-    expect(json.trunk).toBe('1.0.0');
+    expect(json.trunk).toBe('1.1.0');
     expect(json.runtime).toEqual({ libc: 'glibc', version: '2.36' });
+    expect(json.platform).toEqual({ os: 'gnulinux', arch: 'amd64', isa: 'x86-64' });
     expect(json.postgres).toMatchObject({ version: '15.18', major: '15', number: 150018 });
     expect(json.dependencies.bundled[0]).toMatchObject({ soname: 'libtfdemohelper.so.1', license: 'MIT' });
     // No build paths or host names in the metadata.
@@ -93,7 +94,7 @@ describe('writing trunks', () => {
     expect(r.meta).toEqual(meta);
     expect(r.sha256).toBe(t.sha256);
     expect(r.warnings).toEqual([]);
-    expect(r.format).toBe('1.0.0');
+    expect(r.format).toBe('1.1.0');
     expect(r.digests).toEqual(t.digests);
     for (const e of r.entries.filter((x) => x.type === 'file' && x.path !== 'trunk.json' && x.path !== 'digests')) {
       expect((await readFile(join(out, e.path))).equals(await readFile(join(stage, e.path)))).toBe(true);
