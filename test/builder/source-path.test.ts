@@ -1,7 +1,7 @@
 // A source in the repository (`source: {path: .}`, an extension's own repository): copied as it is,
 // without what the actions add at the top of the workspace beside it (trunkfarm's checkout in the
 // reusable workflow, .trunkfarm; the generated matrix, .trunkfarm-matrix).
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
@@ -13,13 +13,16 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-it('copies the repository but not .trunkfarm and .trunkfarm-matrix at its top', async () => {
+it('copies the repository, its files\' times kept, but not .trunkfarm and .trunkfarm-matrix at its top', async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'trunkfarm-source-path-'));
   const ws = path.join(dir, 'ws');
   for (const f of ['Makefile', 'src/x.c', '.trunkfarm/dist/cli.js', '.trunkfarm-matrix/extensions/x.yaml', 'sub/.trunkfarm/kept']) {
     await mkdir(path.dirname(path.join(ws, f)), { recursive: true });
     await writeFile(path.join(ws, f), f);
   }
+  // The repository's times, not the copy's: the build's SOURCE_DATE_EPOCH is the newest of them.
+  const then = new Date('2024-01-02T03:04:05Z');
+  for (const f of ['Makefile', 'src/x.c', 'src', 'sub/.trunkfarm/kept', 'sub/.trunkfarm', 'sub']) await utimes(path.join(ws, f), then, then);
   const src = path.join(dir, 'src');
   // The step's context, as far as the source step reads it; the step runner runs the step.
   const ctx = {
@@ -29,6 +32,8 @@ it('copies the repository but not .trunkfarm and .trunkfarm-matrix at its top', 
     result: {},
     steps: { run: (_: string, fn: () => Promise<unknown>) => fn(), reporter: { line: () => {} } },
   } as unknown as JobContext;
-  await sourceStep(ctx);
+  const { epoch } = await sourceStep(ctx);
+  expect((await stat(path.join(src, 'src/x.c'))).mtime).toEqual(then);
+  expect(epoch).toBe(then.getTime() / 1000);
   expect((await readdir(src, { recursive: true })).sort()).toEqual(['Makefile', 'src', 'src/x.c', 'sub', 'sub/.trunkfarm', 'sub/.trunkfarm/kept']);
 });

@@ -3,6 +3,7 @@
 import { cp, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../../errors.ts';
+import { pathWithin } from '../../files/within.ts';
 import { patchPath } from '../../matrix/index.ts';
 import type { JobContext } from '../context.ts';
 import type { JobResult } from '../job.ts';
@@ -34,10 +35,13 @@ async function placeSource(ctx: JobContext): Promise<NonNullable<JobResult['sour
     const repoRoot = path.resolve(ctx.matrixDir, '..');
     const from = path.resolve(repoRoot, source.path);
     if (!from.startsWith(`${repoRoot}${path.sep}`) && from !== repoRoot) throw new UserError(`source.path ${source.path} leaves the repository`);
+    pathWithin(repoRoot, source.path); // nor through a symlink
     // Not the extension's: what the actions put at the top of a caller's workspace (trunkfarm's
     // own checkout, .trunkfarm, in the reusable workflow; the generated matrix, .trunkfarm-matrix).
     const notSource = (p: string) => path.dirname(p) === repoRoot && WORKSPACE_ADDITIONS.has(path.basename(p));
-    await cp(from, ctx.paths.src, { recursive: true, filter: (p) => !notSource(p) });
+    // Timestamps kept: SOURCE_DATE_EPOCH is the newest of them, so the same tree gives the same
+    // bytes (a copy's own times would date every build differently).
+    await cp(from, ctx.paths.src, { recursive: true, preserveTimestamps: true, filter: (p) => !notSource(p) });
     return { uri: `file:${path.relative(repoRoot, from) || '.'}`, sha256: '', from: 'repository' };
   }
   const src = 'git' in source ? { git: source.git, commit: source.commit } : { ...(source.url ? { url: source.url } : {}), sha256: source.sha256, ...(source.debian ? { debian: source.debian } : {}) };
