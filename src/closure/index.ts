@@ -62,5 +62,6 @@ export {
   checkBuildLog,
   checkObjects,
   describeFindings,
+  mergeFindings,
   readMakefiles,
 } from './isa/index.ts';

@@ -59,6 +59,7 @@ describe('a package built for the build machine\'s CPU', () => {
     const fromObjects = native.isa?.findings.filter((f) => f.evidence === 'object');
     expect(fromObjects?.map((f) => f.flag)).toEqual([expect.stringMatching(/^-march=/)]);
     expect(fromObjects?.[0]?.beyond).toEqual(expect.arrayContaining(['avx', 'avx2']));
+    expect(fromObjects?.[0]?.files).toEqual(expect.arrayContaining(['src/vector.o', 'pgsql/pkglib/vector.so']));
 
     const nativeStage = path.join(out, `pgvector-0.8.0+${PLATFORM}`, 'stage');
     const portableStage = path.join(portable.dir, 'stage');

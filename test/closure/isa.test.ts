@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkBuildLog, checkObjects, compilerInvocations, describeFindings, judgeFlag, makeAssignments, objectRecord, readMakefiles, readObjectRecord, shellWords, x86Features } from '../../src/closure/isa/index.ts';
+import { checkBuildLog, checkObjects, compilerInvocations, describeFindings, judgeFlag, makeAssignments, mergeFindings, objectRecord, readMakefiles, readObjectRecord, shellWords, x86Features } from '../../src/closure/isa/index.ts';
 import { X86_CPUS } from '../../src/closure/isa/x86-cpus.ts';
 import { ElfError, bufferSource, fileSource, readSections } from '../../src/closure/elf/index.ts';
 import { seeded } from '../support/random.ts';
@@ -157,6 +157,19 @@ describe('the objects', () => {
     expect(findings.flatMap((f) => f.files)).not.toContain('src/dispatch.o');
     expect((await checkObjects(b.dir, { ...X86, dispatchFiles: ['src/needed.c'] })).flatMap((f) => f.files)).not.toContain('src/needed.o');
     expect(await checkObjects(b.dir, { ...X86, baseline: 'x86-64-v4', dispatchFiles: ['src/native.c'] })).toEqual([]);
+  });
+
+  it('reads a linked library\'s record of all its sources, and merges it with the objects\'', async () => {
+    const b = makeBuild('library', 'CFLAGS += -g -O2 -fPIC\nall: lib/vec.so\nsrc/native.o: CFLAGS += -march=x86-64-v3\nlib/vec.so: src/native.o src/plain.o\n\tmkdir -p lib && $(CC) -shared -o $@ $^\n', {
+      'src/native.c': DOT,
+      'src/plain.c': DOT.replace('dot', 'dot2'),
+    });
+    const library = await checkObjects(join(b.dir, 'lib'), X86, { all: true });
+    expect(library.map((f) => [f.flag, f.files])).toEqual([['-march=x86-64-v3', ['vec.so']]]);
+    // Only *.o by default: the Makefile and the library are skipped.
+    const objects = await checkObjects(b.dir, X86);
+    expect(objects.map((f) => [f.flag, f.files])).toEqual([['-march=x86-64-v3', ['src/native.o']]]);
+    expect(mergeFindings([...objects, ...library]).map((f) => [f.flag, f.files])).toEqual([['-march=x86-64-v3', ['src/native.o', 'vec.so']]]);
   });
 
   it('reads -frecord-gcc-switches, which needs no debug information', () => {

@@ -5,7 +5,7 @@
 // fixes it. Nothing runs in a container: it reads what the compile step wrote.
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { checkBuildLog, checkObjects, describeFindings, type IsaTarget, readMakefiles } from '../../closure/index.ts';
+import { checkBuildLog, checkObjects, describeFindings, type IsaTarget, mergeFindings, readMakefiles } from '../../closure/index.ts';
 import type { JobContext } from '../context.ts';
 import { CONTAINER } from '../pipeline.ts';
 import { StepError } from '../step-runner.ts';
@@ -16,7 +16,9 @@ export function isaStep(ctx: JobContext): Promise<void> {
     const target: IsaTarget = { arch: platform.arch, baseline: platform.isa, ...(entry.build?.dispatch_files ? { dispatchFiles: entry.build.dispatch_files } : {}) };
     const compileLog = ctx.steps.logOf('compile');
     const fromLog = checkBuildLog(await readFile(compileLog, 'utf8'), target, CONTAINER.src);
-    const fromObjects = await checkObjects(paths.src, target);
+    // The staged libraries too, for builds that leave no objects in the source tree; a library
+    // holds every source's record, so with dispatch files declared only the objects can tell.
+    const fromObjects = mergeFindings([...(await checkObjects(paths.src, target)), ...(target.dispatchFiles ? [] : await checkObjects(paths.stage, target, { all: true }))]);
     const findings = [...fromLog, ...fromObjects];
     ctx.result.isa = { baseline: platform.isa, findings: findings.map(({ flag, kind, beyond, evidence, files }) => ({ flag, kind, beyond, evidence, files })) };
     if (findings.length === 0) {

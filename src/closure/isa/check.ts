@@ -50,9 +50,10 @@ export function checkBuildLog(log: string, target: IsaTarget, sourceRoot = ''): 
   return [...found.values()];
 }
 
-/** Flags above the baseline that the objects under `dir` (`*.o`, as a build leaves them next to
- * its sources) record, and x86 ISA levels they declare they need. */
-export async function checkObjects(dir: string, target: IsaTarget): Promise<IsaFinding[]> {
+/** Flags above the baseline that the objects under `dir` record, and x86 ISA levels they declare
+ * they need. By default the `*.o` a build leaves next to its sources, one per source file; `all`
+ * reads every ELF file (a stage's libraries, whose record covers all their sources at once). */
+export async function checkObjects(dir: string, target: IsaTarget, options: { all?: boolean } = {}): Promise<IsaFinding[]> {
   const found = new Map<string, IsaFinding>();
   const add = (v: FlagVerdict, file: string) => {
     const f = found.get(v.flag) ?? { ...v, evidence: 'object' as const, files: [], lines: [] };
@@ -61,7 +62,7 @@ export async function checkObjects(dir: string, target: IsaTarget): Promise<IsaF
   };
   // In path order, so that a message names the same files first on every run.
   const objects = (await readdir(dir, { withFileTypes: true, recursive: true }))
-    .filter((e) => e.isFile() && e.name.endsWith('.o'))
+    .filter((e) => e.isFile() && (options.all || e.name.endsWith('.o')))
     .map((e) => path.join(e.parentPath, e.name))
     .sort();
   for (const full of objects) {
@@ -70,7 +71,7 @@ export async function checkObjects(dir: string, target: IsaTarget): Promise<IsaF
     try {
       record = readObjectRecord(full);
     } catch (err) {
-      // Not an ELF object (LLVM bitcode from -flto, a stray file): nothing to read there.
+      // Not ELF (LLVM bitcode from -flto, SQL, a stray file): nothing to read there.
       if (isElfError(err)) continue;
       throw err;
     }
@@ -82,6 +83,23 @@ export async function checkObjects(dir: string, target: IsaTarget): Promise<IsaF
     }
   }
   return [...found.values()].sort((a, b) => a.flag.localeCompare(b.flag));
+}
+
+/** Findings of several checks as one list: one finding per evidence and flag, files in order. */
+export function mergeFindings(findings: readonly IsaFinding[]): IsaFinding[] {
+  const merged = new Map<string, IsaFinding>();
+  for (const f of findings) {
+    const key = `${f.evidence} ${f.flag}`;
+    const m = merged.get(key);
+    if (!m) {
+      merged.set(key, { ...f, beyond: [...f.beyond], files: [...f.files], lines: [...f.lines] });
+      continue;
+    }
+    m.beyond = [...new Set([...m.beyond, ...f.beyond])].sort();
+    m.files.push(...f.files.filter((x) => !m.files.includes(x)));
+    m.lines.push(...f.lines);
+  }
+  return [...merged.values()];
 }
 
 /** The verdicts on one command line's flags, each flag once. Next to an -march=CPU above the
