@@ -2,7 +2,7 @@
 // scripts/isa-x86-table.ts [gcc]`): which instruction-set extensions each `-march=CPU` turns on, as
 // `gcc -march=CPU -Q --help=target` reports them. Each CPU is written as the known CPU or x86-64
 // level it extends plus what it adds, as GCC's own tables read. A newer GCC adds CPUs: run it again
-// with it. test/closure/isa-tables.test.ts checks the table against the compiler here.
+// with it. test/closure/isa.test.ts checks the table against the compiler here.
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 
