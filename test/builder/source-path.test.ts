@@ -1,7 +1,7 @@
 // A source in the repository (`source: {path: .}`, an extension's own repository): copied as it is,
 // without what the actions add at the top of the workspace beside it (trunkfarm's checkout in the
 // reusable workflow, .trunkfarm; the generated matrix, .trunkfarm-matrix).
-import { mkdir, mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
@@ -36,4 +36,28 @@ it('copies the repository, its files\' times kept, but not .trunkfarm and .trunk
   expect((await stat(path.join(src, 'src/x.c'))).mtime).toEqual(then);
   expect(epoch).toBe(then.getTime() / 1000);
   expect((await readdir(src, { recursive: true })).sort()).toEqual(['Makefile', 'src', 'src/x.c', 'sub', 'sub/.trunkfarm', 'sub/.trunkfarm/kept']);
+});
+
+it('refuses a source.path that is a symlink out of the repository, naming it', async () => {
+  const base = await mkdtemp(path.join(tmpdir(), 'trunkfarm-source-link-'));
+  try {
+    const ws = path.join(base, 'ws');
+    const elsewhere = path.join(base, 'elsewhere');
+    await mkdir(ws);
+    await mkdir(elsewhere);
+    await writeFile(path.join(elsewhere, 'Makefile'), 'not the repository\'s');
+    await symlink(elsewhere, path.join(ws, 'ext'));
+    const src = path.join(base, 'src');
+    const ctx = {
+      entry: { source: { path: 'ext' } },
+      matrixDir: path.join(ws, 'matrix'),
+      paths: { src },
+      result: {},
+      steps: { run: (_: string, fn: () => Promise<unknown>) => fn(), reporter: { line: () => {} } },
+    } as unknown as JobContext;
+    await expect(sourceStep(ctx)).rejects.toThrow(`${path.join(ws, 'ext')}: a symlink to ${elsewhere}, outside ${ws}`);
+    await expect(stat(src)).rejects.toThrow(/ENOENT/);
+  } finally {
+    await rm(base, { recursive: true, force: true });
+  }
 });

@@ -1,10 +1,13 @@
 // Staging what an install step left in DESTDIR: its symlinks are mapped with the files, and one
-// that leaves PostgreSQL's directories is refused before anything moves.
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+// that leaves PostgreSQL's directories is refused before anything moves; the licence files named
+// in the entry are taken from the source, never through a link out of it.
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { JobContext } from '../../src/builder/context.ts';
 import { layoutStage, LAYOUT_DIRS, type PgConfig } from '../../src/builder/stage.ts';
+import { stageStep } from '../../src/builder/steps/stage.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'trunkfarm-stage-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -56,5 +59,49 @@ describe('layoutStage', () => {
     expect(existsSync(t.stage)).toBe(false);
     expect(lstatSync(join(t.destdir, 'usr/share/postgresql/17/extension/evil')).isSymbolicLink()).toBe(true);
     expect(readdirSync(join(t.destdir, 'usr/share/postgresql/17/extension')).sort()).toEqual(['evil', 'x.control']);
+  });
+});
+
+describe('licence files', () => {
+  // The stage step, as far as it reads its context: DESTDIR, the stage, the source and the entry.
+  const stageCtx = (license_files: string[]) => {
+    const t = destdir({ 'usr/lib/postgresql/17/lib/x.so': 'so' }, {});
+    const src = join(work, `src${n++}`);
+    mkdirSync(src);
+    writeFileSync(join(src, 'LICENSE'), 'license');
+    const ctx = {
+      entry: { contents: { license_files } },
+      paths: { destdir: t.destdir, stage: t.stage, src },
+      steps: { run: (_: string, fn: () => Promise<unknown>) => fn() },
+    } as unknown as JobContext;
+    return { ctx, src, stage: t.stage };
+  };
+
+  it('copies contents.license_files from the source to licenses/', async () => {
+    const { ctx, src, stage } = stageCtx(['doc/COPYING.lib']);
+    mkdirSync(join(src, 'doc'));
+    writeFileSync(join(src, 'doc/COPYING.lib'), 'lgpl');
+    await stageStep(ctx, pg);
+    expect(readFileSync(join(stage, 'licenses/COPYING.lib'), 'utf8')).toBe('lgpl');
+    expect(readFileSync(join(stage, 'LICENSE'), 'utf8')).toBe('license');
+  });
+
+  it('refuses one that is a symlink out of the source, naming it', async () => {
+    const secret = join(work, `secret${n++}`);
+    writeFileSync(secret, 'a file of the build machine');
+    const { ctx, src, stage } = stageCtx(['doc/NOTICE.txt']);
+    mkdirSync(join(src, 'doc'));
+    symlinkSync(secret, join(src, 'doc/NOTICE.txt'));
+    await expect(stageStep(ctx, pg)).rejects.toThrow(`${join(src, 'doc/NOTICE.txt')}: a symlink to ${secret}, outside ${src}; refusing to write through it`);
+    expect(existsSync(join(stage, 'licenses/NOTICE.txt'))).toBe(false);
+  });
+
+  it('refuses a directory of the source linked elsewhere', async () => {
+    const elsewhere = join(work, `elsewhere${n++}`);
+    mkdirSync(elsewhere);
+    writeFileSync(join(elsewhere, 'COPYING'), 'not the source\'s');
+    const { ctx, src } = stageCtx(['doc/COPYING']);
+    symlinkSync(elsewhere, join(src, 'doc'));
+    await expect(stageStep(ctx, pg)).rejects.toThrow(`${join(src, 'doc')}: a symlink to ${elsewhere}, outside ${src}`);
   });
 });
