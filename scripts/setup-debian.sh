@@ -9,7 +9,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 LOG=${TRUNKFARM_SETUP_LOG:-/var/tmp/trunkfarm-setup.log}
 
 PACKAGES=(
-  podman runc skopeo uidmap docker-registry
+  podman runc skopeo uidmap docker-registry docker.io
   mmdebstrap arch-test qemu-user-static binfmt-support
   patchelf pax-utils binutils musl-tools gcc-aarch64-linux-gnu libc6-dev-arm64-cross
   jq curl ca-certificates git xz-utils bzip2 debian-archive-keyring
