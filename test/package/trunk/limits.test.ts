@@ -53,6 +53,32 @@ function withSize(tar: Buffer, off: number, size: number): Buffer {
   return out;
 }
 
+/** Where the archive's entries end (its two zero blocks begin). */
+function endOfEntries(tar: Buffer): number {
+  let off = 0;
+  while (off + 512 <= tar.length && tar[off] !== 0) off += 512 + Math.ceil(sizeAt(tar, off) / 512) * 512;
+  return off;
+}
+
+function sizeAt(tar: Buffer, off: number): number {
+  return parseInt(tar.subarray(off + 124, off + 136).toString('latin1').replace(/\0.*$/s, '').trim() || '0', 8);
+}
+
+/** What the entries of `tar` (no end blocks) declare in all. */
+function expandedSize(tar: Buffer): number {
+  let total = 0;
+  for (let off = 0; off < tar.length; off += 512 + Math.ceil(sizeAt(tar, off) / 512) * 512) total += sizeAt(tar, off);
+  return total;
+}
+
+/** A regular-file header made from `template`: another name and size. */
+function header(template: Buffer, name: string, size: number): Buffer {
+  const out = Buffer.from(template);
+  out.fill(0, 0, 100);
+  out.write(name, 0, 'latin1');
+  return withSize(out, 0, size);
+}
+
 const refusal = async (file: string) => {
   const err = await readTrunk(file, { extractTo: join(dir, `x-${n++}`) }).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(UserError);
@@ -71,6 +97,25 @@ describe('trunk reading limits', () => {
       `${file}: entry "${TOP}/sys/share/tfdemo/tfdemo.db" is 2147483648 bytes; the limit is 536870912 bytes in one file of a trunk (raise it with --limit trunk-file-bytes=N)`,
     );
   });
+
+  it('entries each within the single-file limit that expand to more than the total, refused at the header that crosses it', async () => {
+    // The good trunk's entries, then a file of 512 MiB of zeros (whole, at the single-file limit)
+    // and the header of another as large: just over the 1 GiB total.
+    const file = join(dir, `big-${n++}`, `${TOP}.trunk`);
+    await mkdir(join(file, '..'));
+    const entries = tarBytes.subarray(0, endOfEntries(tarBytes));
+    const template = tarBytes.subarray(headerOf(tarBytes, 'tfdemo.db'), headerOf(tarBytes, 'tfdemo.db') + 512);
+    const mib512 = 512 << 20;
+    // A trunk may be any number of gzip members: the zeros are one member, compressed once.
+    const zeros = gzipSync(Buffer.alloc(16 << 20), { level: 1 });
+    const parts = [gzipSync(entries)];
+    parts.push(gzipSync(header(template, `${TOP}/pgsql/share/a.db`, mib512)), ...Array<Buffer>(32).fill(zeros));
+    parts.push(gzipSync(header(template, `${TOP}/pgsql/share/b.db`, mib512)));
+    await writeFile(file, Buffer.concat(parts));
+    expect(await refusal(file)).toBe(
+      `${file}: the entries up to "${TOP}/pgsql/share/b.db" expand to ${2 * mib512 + expandedSize(entries)} bytes; the limit is 1073741824 bytes a trunk expands to (raise it with --limit trunk-bytes=N)`,
+    );
+  }, 60_000);
 
   it('more entries than the limit', async () => {
     const many: RawEntry[] = [...raw];
