@@ -4,10 +4,10 @@
 // on an emulated x86-64 baseline CPU (QEMU's qemu64): the first dies with SIGILL, the second
 // answers, although it too holds AVX code (behind pgvector's run-time CPU checks).
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { buildJob, lineReporter } from '../../src/builder/index.ts';
 import { loadValidMatrix } from '../../src/matrix/index.ts';
 import { expandTargets } from '../../src/plan/index.ts';
@@ -19,9 +19,13 @@ const PLATFORM = 'pg17-gnulinux-amd64';
 const BASE = `localhost/trunkfarm/base:${PLATFORM}`;
 const SQL = ['CREATE EXTENSION vector;', 'SELECT l2_distance(array_fill(1.5, ARRAY[64])::vector, array_fill(0.5, ARRAY[64])::vector);'];
 
+const scratch: string[] = [];
+afterAll(() => Promise.all(scratch.map((d) => rm(d, { recursive: true, force: true }))));
+
 /** The project's pgvector entry as a new user would first write it: no OPTFLAGS=. */
 async function nativeEntryMatrix(): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), 'trunkfarm-isa-matrix-'));
+  scratch.push(dir);
   await mkdir(path.join(dir, 'extensions'));
   await writeFile(path.join(dir, 'platforms.yaml'), await readFile('matrix/platforms.yaml'));
   const entry = await readFile('matrix/extensions/pgvector.yaml', 'utf8');
@@ -46,6 +50,7 @@ describe('a package built for the build machine\'s CPU', () => {
     const matrix = await loadValidMatrix(await nativeEntryMatrix());
     const target = expandTargets(matrix, matrix.entries).find(({ job }) => job.platform === PLATFORM)!;
     const out = await mkdtemp(path.join(tmpdir(), 'trunkfarm-isa-native-'));
+    scratch.push(out);
     const native = await buildJob(target, { out, matrixDir: matrix.dir, images: 'local', test: false, reporter: () => lineReporter(() => {}) });
     expect(native.status).toBe('failed');
     expect(native.failure?.step).toBe('isa');
