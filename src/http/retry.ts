@@ -66,6 +66,8 @@ export interface RetryEvent {
   retry: number;
   delayMs: number;
   reason: string;
+  /** The wait the server asked for (Retry-After), when it did. */
+  retryAfterMs?: number;
 }
 
 /** Runs `attempt` (numbered from 1) until it succeeds, fails for good, runs out of attempts, or
@@ -82,7 +84,7 @@ export async function withRetries<T>(operation: string, attempt: (n: number) => 
       if (n >= policy.attempts) throw options.giveUp ? options.giveUp(err, n, 'attempts') : err;
       const delayMs = backoffDelay(policy, n, why.retryAfterMs);
       if (options.deadline !== undefined && Date.now() + delayMs >= options.deadline) throw options.giveUp ? options.giveUp(err, n, 'deadline') : err;
-      options.onRetry?.({ operation, retry: n, delayMs, reason: why.reason });
+      options.onRetry?.({ operation, retry: n, delayMs, reason: why.reason, ...(why.retryAfterMs === undefined ? {} : { retryAfterMs: why.retryAfterMs }) });
       await sleep(delayMs, options.signal);
     }
   }

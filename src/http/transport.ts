@@ -23,6 +23,10 @@ export interface HttpRequest {
   signal?: AbortSignal;
   /** Called with the size of each chunk of the body written to the socket. */
   onBodyBytes?: (n: number) => void;
+  /** Called once when the exchange has made no progress for `stallNoticeMs` (default 5 s), so a
+   * person hears of a stall long before `timeoutMs` abandons it; again after any progress. */
+  onStall?: (idleMs: number) => void;
+  stallNoticeMs?: number;
 }
 
 export interface HttpResponse {
@@ -115,8 +119,9 @@ export async function open(transport: Transport, request: HttpRequest): Promise<
     req = (url.protocol === 'https:' ? https : http).request(url, { method: request.method, headers, agent, signal: request.signal });
   }
   req.setTimeout(request.timeoutMs, () => {
-    req.destroy(new NetworkError(`no progress for ${request.timeoutMs} ms`, 'ETIMEDOUT'));
+    req.destroy(new NetworkError(`no progress for ${request.timeoutMs / 1000} s`, 'ETIMEDOUT'));
   });
+  if (request.onStall) watchStall(req, request.onStall, request.stallNoticeMs ?? 5000);
   const response = new Promise<IncomingMessage>((resolve, reject) => {
     req.once('response', resolve);
     req.once('error', reject);
@@ -152,6 +157,28 @@ export async function open(transport: Transport, request: HttpRequest): Promise<
   } catch (err) {
     throw asNetworkError(err);
   }
+}
+
+/** Progress is any byte moving on the socket, either way: a person is told once the exchange has
+ * stood still for `noticeMs`, until it moves again or ends. */
+function watchStall(req: http.ClientRequest, onStall: (idleMs: number) => void, noticeMs: number): void {
+  let seen = -1;
+  let since = Date.now();
+  let told = false;
+  const timer = setInterval(() => {
+    const socket = req.socket;
+    const moved = socket ? socket.bytesRead + socket.bytesWritten : 0;
+    if (moved !== seen) {
+      seen = moved;
+      since = Date.now();
+      told = false;
+    } else if (!told && Date.now() - since >= noticeMs) {
+      told = true;
+      onStall(Date.now() - since);
+    }
+  }, Math.max(50, Math.min(1000, noticeMs / 4)));
+  timer.unref();
+  req.once('close', () => clearInterval(timer));
 }
 
 function write(req: http.ClientRequest, chunk: Uint8Array): Promise<void> {

@@ -3,7 +3,7 @@
 // and Bearer auth, resumable uploads) with the two whole operations built on it, pushing an OCI
 // layout and pulling one back. Other stages import from here only.
 export { digestLike, isDigest, sha256Digest, splitDigest } from './digest.ts';
-export { EMPTY_JSON, MANIFEST_ACCEPT, MEDIA, isIndexType, isManifestType } from './media-types.ts';
+export { EMPTY_JSON, MANIFEST_ACCEPT, MEDIA, isIndexType, isManifestType, ociLayerType } from './media-types.ts';
 export { REF_NAME, type Descriptor, type ImageIndex, type ImageManifest, type OciPlatform } from './descriptor.ts';
 export {
   addUntagged,
@@ -30,7 +30,7 @@ export {
 export { memorySource, readAllBlob, type BlobInfo, type ByteRange, type ByteStream, type ContentSource } from './content.ts';
 export { saveVerified } from './save.ts';
 
-export { pushLayout, type PushOptions, type PushResult, type PushedManifest } from './registry/push.ts';
+export { pushLayout, type PushOptions, type PushResult, type PushedManifest, type TagTarget } from './registry/push.ts';
 export { pullToLayout, readBlob as readRegistryBlob, type PullOptions } from './registry/pull.ts';
 export { createClient, diffStats, emptyStats, type ClientOptions, type ClientEvent, type RegistryClient, type TransferStats } from './registry/client.ts';
 export { ENV_PASSWORD, ENV_USER, repositoryScope, resolveCredentials, type Credentials, type CredentialsOption } from './registry/auth.ts';

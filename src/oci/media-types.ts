@@ -37,3 +37,10 @@ export function isIndexType(mediaType: string): boolean {
 export function isManifestType(mediaType: string): boolean {
   return mediaType === MEDIA.manifest || mediaType === MEDIA.dockerManifest || isIndexType(mediaType);
 }
+
+/** Docker's layer types become OCI's in a composed image: same bytes, one vocabulary. */
+export function ociLayerType(mediaType: string): string {
+  if (mediaType === MEDIA.dockerLayerGzip) return MEDIA.layerGzip;
+  if (mediaType === MEDIA.dockerLayerTar) return MEDIA.layerTar;
+  return mediaType;
+}

@@ -27,6 +27,8 @@ import { createClient, deleteManifest, getManifest, listTags, parseReference, pu
 export const INDEX_ARTIFACT_TYPE = 'application/vnd.trunkfarm.index.v1+json';
 const RECORD = /^rec-\d{13}-[0-9a-f]{12}$/;
 const RECORD_OF = 'dev.trunkfarm.index.record';
+/** The exit status of a publish whose entries are stored but whose `latest` did not move. */
+export const LATEST_NOT_MOVED = 3;
 const VERSION_OF = 'dev.trunkfarm.index.version';
 
 export interface RegistryIndexStoreOptions {
@@ -163,8 +165,17 @@ export function registryIndexStore(options: RegistryIndexStoreOptions): IndexSto
           // A publish racing this one can make the registry refuse the manifest (seen: a blob
           // it had just answered for reported unknown). The records are complete whatever
           // happens to `latest`: read them again and retry, as when another publish moved it.
-          if (!(err instanceof RegistryError) || err.status !== 400) throw err;
-          log(`index ${location}: ${latestTag} was not moved (${err.message}); trying again`);
+          if (err instanceof RegistryError && err.status === 400) {
+            log(`index ${location}: ${latestTag} was not moved (${err.message}); trying again`);
+            continue;
+          }
+          // Anything else (the registry kept failing, the deadline): the entries are stored in
+          // the records, which trunkfarm reads; only what tools outside it pull lags behind.
+          throw new UserError(
+            `index ${location}: the entries of this publish are stored (records under rec-* tags, which trunkfarm plan and publish read), but ${latestTag} was not moved: ${(err as Error).message}. ` +
+              `Tools that pull ${latestTag} see the index before this publish until it moves: run the publish again (it uploads nothing new and moves ${latestTag}).`,
+            { cause: err, exitCode: LATEST_NOT_MOVED },
+          );
         }
       }
       log(`index ${location}: other publishes kept changing the index; ${latestTag} is left to the next one`);

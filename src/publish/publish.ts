@@ -12,7 +12,7 @@ import type { IndexEntry } from '../types.ts';
 import { createGitHubClient } from '../github/api.ts';
 import { fileIndexStore, githubIndexStore, type IndexStore, registryIndexStore, updateIndex } from './index-store.ts';
 import { signImages } from './image-signatures.ts';
-import { createClient, getManifest, mergeLayout, resolveRef, MEDIA, parseReference, pushLayout, type RegistryClient } from '../oci/index.ts';
+import { createClient, mergeLayout, resolveRef, MEDIA, parseReference, pushLayout, type ClientEvent, type RegistryClient, type TagTarget } from '../oci/index.ts';
 import { publishRelease, type ReleaseAssetInput, releaseTag, releaseTitle } from './releases.ts';
 
 export interface PublishOptions {
@@ -33,6 +33,10 @@ export interface PublishOptions {
   indexBranch?: string;
   /** or in this registry repository, HOST/NAMESPACE/NAME (true: REGISTRY/trunkfarm-index). */
   indexRegistry?: string | boolean;
+  /** A registry request that makes no progress for this long is abandoned (and retried). Default 60 s. */
+  requestTimeoutMs?: number;
+  /** The whole publish stops after this long, saying what was done. Default: none. */
+  deadlineMs?: number;
   log?: (line: string) => void;
 }
 
@@ -63,8 +67,39 @@ async function builtJobs(out: string): Promise<{ dir: string; result: JobResult 
 export async function publish(out: string, opts: PublishOptions): Promise<PublishResult> {
   const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   const jobs = await builtJobs(out);
+  // One client for the registry and the index kept in one, with the timeouts and the deadline,
+  // telling a person about each retry and each stalled request.
+  const needsClient = !!opts.registry || (opts.indexRegistry !== undefined && opts.indexRegistry !== false);
+  const client = needsClient
+    ? createClient({
+        ...(opts.requestTimeoutMs ? { timeoutMs: opts.requestTimeoutMs } : {}),
+        ...(opts.deadlineMs ? { deadline: Date.now() + opts.deadlineMs } : {}),
+        onEvent: (e) => {
+          const line = progressLine(e);
+          if (line) log(line);
+        },
+      })
+    : undefined;
+  try {
+    return await publishWith(out, opts, jobs, client, log);
+  } finally {
+    client?.close();
+  }
+}
+
+/** A line for a person: each retry (what, why, how long the wait) and each stalled request. */
+export function progressLine(e: ClientEvent): string | undefined {
+  if (e.type === 'retry') {
+    const wait = `${(e.delayMs / 1000).toFixed(1)} s${e.retryAfter ? ', as the registry asked' : ''}`;
+    return `retry ${e.attempt} of ${e.attempts - 1} in ${wait}: ${e.error}`;
+  }
+  if (e.type === 'wait') return `waiting: ${e.request} (${e.operation}) has made no progress for ${Math.round(e.idleMs / 1000)} s; abandoned at ${Math.round(e.timeoutMs / 1000)} s (--request-timeout)`;
+  return undefined;
+}
+
+async function publishWith(out: string, opts: PublishOptions, jobs: { dir: string; result: JobResult }[], client: RegistryClient | undefined, log: (line: string) => void): Promise<PublishResult> {
   // Where the index goes is settled first: a bad option fails before anything is published.
-  const store = indexStore(out, opts, log);
+  const store = indexStore(out, opts, log, client);
   const built = jobs.filter((j) => j.result.status === 'built' && j.result.artifacts);
   let uploadedBytes = 0;
 
@@ -84,30 +119,29 @@ export async function publish(out: string, opts: PublishOptions): Promise<Publis
 
   // 2. Images: to the registry, or into one local layout.
   const ociRefs = new Map<string, { ref: string; digest: string; size: number }>();
-  let client: RegistryClient | undefined;
   for (const { dir, result } of built) {
     const a = result.artifacts!;
     const layout = path.join(dir, a.oci.layout);
-    if (opts.registry) {
-      client ??= createClient({});
+    if (opts.registry && client) {
       const target = `${opts.registry.replace(/\/+$/, '')}/${result.job.extension}`;
-      // Jobs of one version built per architecture share its tag: their indexes are merged.
-      const pushed = await pushLayout(layout, target, { client, mergeIndexTags: true });
+      const ref = parseReference(target);
+      const home = { kind: 'registry' as const, client, repository: { registry: ref.registry, repository: ref.repository } };
+      const own = { mediaType: MEDIA.index, digest: a.oci.digest, size: await indexSize(layout, a.oci.digest) };
+      // Signatures before tags: the image's own provenance (subject its index digest), and the
+      // same for what each tag is about to name (the trunk artifact; the index merged with other
+      // architectures' images), attached as referrers before any tag moves. Jobs of one version
+      // built per architecture share its tag: their indexes are merged.
+      const beforeTags = async (targets: TagTarget[]) => {
+        // Its bytes go through the client during the push: pushed.stats counts them.
+        const signed = await signImages(home, target, [own, ...targets.map((t) => t.descriptor)], { method: method!, signer: signer!, provenanceOf: path.join(dir, a.trunk.file) });
+        for (const digest of signed.signed) log(`signed ${target}@${digest} (${method!.kind})`);
+      };
+      const pushed = await pushLayout(layout, target, { client, mergeIndexTags: true, ...(method ? { beforeTags } : {}) });
       uploadedBytes += pushed.stats.blobBytesUploaded;
-      if (method) {
-        // The image's own provenance, subject its index digest, attached to it as a referrer; and
-        // the same for the index its tag names now, when merged with other architectures' images.
-        const ref = parseReference(target);
-        const home = { kind: 'registry' as const, client, repository: { registry: ref.registry, repository: ref.repository } };
-        const own = { mediaType: MEDIA.index, digest: a.oci.digest, size: await indexSize(layout, a.oci.digest) };
-        const tagged = await getManifest(client, home.repository, a.oci.tag);
-        const images = [own, tagged && { mediaType: tagged.mediaType, digest: tagged.digest, size: tagged.bytes.length }];
-        const signed = await signImages(home, target, images, { method, signer: signer!, provenanceOf: path.join(dir, a.trunk.file) });
-        uploadedBytes += signed.uploadedBytes;
-        for (const digest of signed.signed) log(`signed ${target}@${digest} (${method.kind})`);
-      }
       ociRefs.set(dir, { ref: `${target}:${a.oci.tag}`, digest: a.oci.digest, size: a.oci.size });
-      log(`pushed ${target}:${a.oci.tag}`);
+      const s = pushed.stats;
+      const tags = pushed.manifests.flatMap((m) => m.tags);
+      log(`pushed ${target}: ${tags.join(', ')} (${s.blobsUploaded} blobs uploaded, ${s.blobBytesUploaded} bytes; ${s.blobsPresent + s.blobsMounted} present or mounted; ${s.tagsMoved} tags moved${s.retries ? `; ${s.retries} retries` : ''})`);
     } else {
       // One layout per extension, as a registry has one repository per extension: tags such as
       // 1.0.0-pg17-gnulinux only name one image within an extension.
@@ -197,12 +231,12 @@ async function indexSize(layout: string, digest: string): Promise<number> {
   return (await stat(path.join(layout, 'blobs', 'sha256', digest.replace(/^sha256:/, '')))).size;
 }
 
-function indexStore(out: string, opts: PublishOptions, log: (line: string) => void): IndexStore {
+function indexStore(out: string, opts: PublishOptions, log: (line: string) => void, client: RegistryClient | undefined): IndexStore {
   if (opts.indexRegistry !== undefined && opts.indexRegistry !== false) {
     if (opts.index !== undefined || opts.indexBranch) throw new UserError('--index-registry goes without --index and --index-branch: the index has one home', { exitCode: 2 });
     if (opts.indexRegistry === true && !opts.registry) throw new UserError('--index-registry without a repository needs --registry (the index goes to REGISTRY/trunkfarm-index)', { exitCode: 2 });
     const repository = opts.indexRegistry === true ? `${opts.registry!.replace(/\/+$/, '')}/trunkfarm-index` : opts.indexRegistry;
-    return registryIndexStore({ repository, log });
+    return registryIndexStore({ repository, log, ...(client ? { client } : {}) });
   }
   if (opts.indexBranch) {
     const repository = opts.githubRelease ?? process.env.GITHUB_REPOSITORY ?? '';

@@ -46,7 +46,7 @@ describe('httpGet', () => {
     const events: RetryEvent[] = [];
     const started = Date.now();
     expect(await body(await httpGet(`${base}/busy`, { onRetry: (e) => events.push(e) }))).toBe('the bytes');
-    expect(events).toEqual([{ operation: `GET ${base}/busy`, retry: 1, delayMs: 1000, reason: 'answered 429' }]);
+    expect(events).toEqual([{ operation: `GET ${base}/busy`, retry: 1, delayMs: 1000, reason: 'answered 429', retryAfterMs: 1000 }]);
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
   });
 

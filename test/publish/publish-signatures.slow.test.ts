@@ -63,12 +63,12 @@ async function entry(): Promise<IndexEntry> {
 }
 
 /** The bundles attached to the image, as the registry lists them (its referrers tag fallback). */
-async function referrers(e: IndexEntry) {
+async function referrers(e: IndexEntry, subject = e.oci!.digest) {
   const ref = parseReference(e.oci!.ref);
   const client = createClient();
   try {
     const repo = { registry: ref.registry, repository: ref.repository };
-    const found = await listReferrers(client, repo, e.oci!.digest, { artifactType: BUNDLE_TYPE });
+    const found = await listReferrers(client, repo, subject, { artifactType: BUNDLE_TYPE });
     return await Promise.all(found.map(async (d) => JSON.parse((await getManifest(client, repo, d.digest))!.bytes.toString('utf8')) as { layers: { size: number }[] }));
   } finally {
     client.close();
@@ -129,9 +129,18 @@ describe('publish: signatures of images, and signatures kept', () => {
     const e = await entry();
     const attached = await referrers(e);
     expect(attached).toHaveLength(2);
-    // The image was there already: what was sent is the new bundle (the empty config blob too).
+    // The image was there already: what was sent is a new bundle for each image signed (its own
+    // index, and what its tags name: the trunk artifact), each beside the earlier key's.
     const sent = Number(/^(\d+) bytes uploaded/m.exec(r.stdout)?.[1]);
-    expect(sent).toBe(attached[1]!.layers[0]!.size);
+    const subjects = [...r.stderr.matchAll(/^signed \S+@(sha256:[0-9a-f]{64}) \(key\)$/gm)].map((m) => m[1]!);
+    expect(subjects).toContain(e.oci!.digest);
+    let sums = [0];
+    for (const subject of subjects) {
+      const pair = (await referrers(e, subject)).map((m) => m.layers[0]!.size);
+      expect(pair).toHaveLength(2);
+      sums = sums.flatMap((s) => pair.map((size) => s + size));
+    }
+    expect(sums).toContain(sent);
     expect((await runCli(['verify', `docker://${e.oci!.ref}`, '--key', other.publicPath], env)).code).toBe(0);
   }, 10 * MINUTES);
 

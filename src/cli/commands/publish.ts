@@ -15,5 +15,7 @@ export function register(program: Command): void {
     .option('--index <file>', 'index.json to update (default OUT/index.json)')
     .option('--index-branch <branch>', 'update index.json on this branch of the repository instead (e.g. gh-pages)')
     .option('--index-registry [host/namespace/name]', 'keep index.json in this registry repository instead (default with --registry: REGISTRY/trunkfarm-index)')
+    .option('--request-timeout <seconds>', 'abandon (and retry) a registry request that makes no progress for this long', '60')
+    .option('--deadline <seconds>', 'stop the whole publish after this long, saying which tags moved')
     .action(lazy(() => import('../run/publish.ts')));
 }

@@ -1,9 +1,24 @@
 import { reportPublish } from '../../github/index.ts';
-import { publish } from '../../publish/index.ts';
+import { publish, type PublishOptions } from '../../publish/index.ts';
+import { UserError } from '../../errors.ts';
 import { printTable } from '../options.ts';
 
-export async function run(out: string, opts: { registry?: string; ociLayout?: string; githubRelease?: string; replace?: boolean; key?: string; unsigned?: boolean; index?: string; indexBranch?: string; indexRegistry?: string | boolean }): Promise<void> {
-  const result = await publish(out, opts);
+/** The options as commander gives them: the times as seconds, in text. */
+type PublishFlags = Omit<PublishOptions, 'requestTimeoutMs' | 'deadlineMs' | 'log'> & { requestTimeout?: string; deadline?: string };
+
+/** A positive number of seconds, as milliseconds. */
+function seconds(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value.trim()) || !(n > 0)) throw new UserError(`${flag} ${value}: expected a number of seconds greater than 0`, { exitCode: 2 });
+  return Math.round(n * 1000);
+}
+
+export async function run(out: string, flags: PublishFlags): Promise<void> {
+  const { requestTimeout, deadline, ...opts } = flags;
+  const requestTimeoutMs = seconds('--request-timeout', requestTimeout);
+  const deadlineMs = seconds('--deadline', deadline);
+  const result = await publish(out, { ...opts, ...(requestTimeoutMs ? { requestTimeoutMs } : {}), ...(deadlineMs ? { deadlineMs } : {}) });
   await reportPublish(result);
   printTable(
     ['EXTENSION', 'VERSION', 'PLATFORM', 'STATUS', 'OCI'],

@@ -98,113 +98,91 @@ function uploadLocation(res: HttpResponse, target: Repository, step: string): UR
   return new URL(location, res.url);
 }
 
-interface UploadState {
-  location: URL | undefined;
-  /** Bytes the registry has, as far as we know. */
-  offset: number;
-  /** A request failed mid-way: ask the registry where the upload stands before going on. */
-  uncertain: boolean;
-  minChunk: number;
-}
-
 const RESTARTS = 3;
 
+/** Uploads a blob the repository lacks. Every step has the client's retry policy to itself: a
+ * failed POST opens a new session, a failed monolithic PUT is sent again in a new session unless
+ * the blob landed after all, and a failed PATCH asks the registry how many bytes it holds (the
+ * upload status of the distribution spec) and carries on from there. */
 async function upload(client: RegistryClient, target: Repository, blob: BlobInfo, read: BlobReader, session: URL | undefined): Promise<void> {
   const operation = `push blob ${blob.digest} to ${where(target)}`;
   const scopes = [repositoryScope(target.repository, 'pull,push')];
-  const state: UploadState = { location: session, offset: 0, uncertain: false, minChunk: 0 };
   const chunked = blob.size > client.chunkSize;
+  let location = session;
+  let minChunk = 0;
   let restarts = 0;
 
-  const start = async () => {
-    const res = await client.request({
-      operation,
-      registry: target.registry,
-      method: 'POST',
-      path: `/v2/${target.repository}/blobs/uploads/`,
-      body: new Uint8Array(0),
-      scopes,
-      expect: [202],
-      retry: false,
-    });
-    state.location = uploadLocation(res, target, 'start');
-    state.offset = 0;
-    state.uncertain = false;
-    state.minChunk = Number(header(res.headers, 'oci-chunk-min-length') ?? 0) || 0;
+  const open = async () => {
+    // Opening an upload changes nothing the registry serves: a retry just opens another.
+    const res = await client.request({ operation: `${operation} (open an upload)`, registry: target.registry, method: 'POST', path: `/v2/${target.repository}/blobs/uploads/`, body: new Uint8Array(0), scopes, expect: [202] });
+    location = uploadLocation(res, target, 'start');
+    minChunk = Number(header(res.headers, 'oci-chunk-min-length') ?? 0) || 0;
   };
-
-  const restart = async () => {
-    if (++restarts > RESTARTS) throw new UserError(`${operation}: the registry lost the upload ${RESTARTS} times; giving up`);
-    await cancel(client, target, state.location);
-    state.location = undefined;
-    await start();
+  /** The session is gone (or cannot say where it stands): drop it and open another. */
+  const restart = async (why: string) => {
+    if (++restarts > RESTARTS) throw new UserError(`${operation}: the registry lost the upload ${RESTARTS} times (last: ${why}); giving up`);
+    await cancel(client, target, location);
+    location = undefined;
+    await open();
   };
+  const landed = async () => (await blobSize(client, target, blob.digest, { push: true })) !== undefined;
+  const isLostSession = (err: unknown) =>
+    err instanceof RegistryError && !err.hasCode('DIGEST_INVALID') && (err.status === 404 || err.hasCode('BLOB_UPLOAD_UNKNOWN') || err.hasCode('BLOB_UPLOAD_INVALID'));
 
-  /** Asks the registry how many bytes it holds; starts over when it cannot say. */
-  const sync = async () => {
-    const res = await client.request({
-      operation: `${operation} (upload status)`,
-      registry: target.registry,
-      method: 'GET',
-      url: state.location!,
-      scopes,
-      expect: [204, 400, 404, 416],
-      retry: false,
-    });
+  /** Bytes the registry holds for the session, or undefined when it cannot say (then start over). */
+  const status = async (): Promise<number | undefined> => {
+    const res = await client.request({ operation: `${operation} (upload status)`, registry: target.registry, method: 'GET', url: location!, scopes, expect: [204, 400, 404, 416] });
     const range = parseRange(header(res.headers, 'range'));
     // distribution answers 0-0 for both 0 and 1 byte received: ambiguous, so start over.
-    if (res.status !== 204 || range === undefined || range === 0 || range > blob.size) {
-      await restart();
-      return;
-    }
-    state.location = uploadLocation(res, target, 'status');
-    state.offset = range;
-    state.uncertain = false;
+    if (res.status !== 204 || range === undefined || range === 0 || range > blob.size) return undefined;
+    location = uploadLocation(res, target, 'status');
+    return range;
   };
 
-  const isLostSession = (err: unknown) =>
-    err instanceof RegistryError && (err.status === 404 || err.hasCode('BLOB_UPLOAD_UNKNOWN') || err.hasCode('BLOB_UPLOAD_INVALID'));
-
   try {
-    await client.retrying(operation, async (attempt) => {
-      if (attempt > 1) {
-        // The last attempt may have landed even though its answer was lost.
-        if ((await blobSize(client, target, blob.digest, { retry: false, push: true })) !== undefined) return;
-        if (!chunked || !state.location) {
-          // A monolithic upload cannot be resumed: open a fresh session.
-          await cancel(client, target, state.location);
-          await start();
-        } else if (state.uncertain) {
-          await sync();
+    if (!location) await open();
+    if (!chunked) {
+      await client.retrying(`${operation} (PUT)`, async (attempt) => {
+        if (attempt > 1) {
+          // The last PUT may have landed even though its answer was lost; else its session is
+          // spent (the body was read), so a new one carries the next.
+          if (await landed()) return;
+          await restart('a PUT failed');
         }
-      } else if (!state.location) {
-        await start();
-      }
+        try {
+          await finish(client, target, blob, location!, { length: blob.size, open: () => read() }, operation);
+        } catch (err) {
+          if (!isLostSession(err)) throw err;
+          await restart((err as Error).message);
+          await finish(client, target, blob, location!, { length: blob.size, open: () => read() }, operation);
+        }
+      });
+      return;
+    }
 
-      if (!chunked) {
-        for (;;) {
-          try {
-            await finish(client, target, blob, state.location!, { length: blob.size, open: () => read() }, operation);
-            return;
-          } catch (err) {
-            if (!isLostSession(err) || (err instanceof RegistryError && err.hasCode('DIGEST_INVALID'))) throw err;
-            await restart();
+    let offset = 0;
+    for (;;) {
+      const chunk = Math.max(client.chunkSize, minChunk);
+      while (offset < blob.size) {
+        const from = offset;
+        const to = Math.min(blob.size, from + chunk);
+        // A chunk's attempts are its own: progress gives the next chunk a whole budget again.
+        offset = await client.retrying(`${operation} (bytes ${from}-${to - 1} of ${blob.size})`, async (attempt) => {
+          if (attempt > 1) {
+            const held = await status();
+            if (held === undefined) {
+              await restart('the registry could not say how much of the upload it holds');
+              return 0;
+            }
+            if (held !== from) return held;
           }
-        }
-      }
-
-      for (;;) {
-        const chunk = Math.max(client.chunkSize, state.minChunk);
-        while (state.offset < blob.size) {
-          const from = state.offset;
-          const to = Math.min(blob.size, from + chunk);
           let res: HttpResponse;
           try {
             res = await client.request({
               operation,
               registry: target.registry,
               method: 'PATCH',
-              url: state.location!,
+              url: location!,
               headers: { 'content-type': OCTETS, 'content-range': `${from}-${to - 1}` },
               body: { length: to - from, open: () => read({ start: from, end: to }) },
               scopes,
@@ -213,39 +191,41 @@ async function upload(client: RegistryClient, target: Repository, blob: BlobInfo
               blobBody: true,
             });
           } catch (err) {
-            if (isLostSession(err)) {
-              await restart();
-              continue;
-            }
-            state.uncertain = true;
-            throw err;
+            if (!isLostSession(err)) throw err;
+            await restart((err as Error).message);
+            return 0;
           }
+          location = uploadLocation(res, target, 'chunk');
           if (res.status === 416) {
-            // Out of step with the registry: ask where it stands.
-            state.location = uploadLocation(res, target, 'chunk');
-            await sync();
-            continue;
+            // Out of step with the registry: go on from where it stands.
+            const held = await status();
+            if (held !== undefined) return held;
+            await restart('the registry refused a chunk and could not say where the upload stands');
+            return 0;
           }
-          state.location = uploadLocation(res, target, 'chunk');
           const range = parseRange(header(res.headers, 'range'));
-          state.offset = range !== undefined && range > 0 ? range : to;
-          if (state.offset > blob.size) throw new UserError(`${operation}: the registry reports ${state.offset} bytes received, more than the blob's ${blob.size}`);
-        }
-        try {
-          await finish(client, target, blob, state.location!, new Uint8Array(0), operation);
-          return;
-        } catch (err) {
-          if (isLostSession(err) && !(err instanceof RegistryError && err.hasCode('DIGEST_INVALID'))) {
-            await restart();
-            continue;
-          }
-          state.uncertain = true;
-          throw err;
-        }
+          const next = range !== undefined && range > 0 ? range : to;
+          if (next > blob.size) throw new UserError(`${operation}: the registry reports ${next} bytes received, more than the blob's ${blob.size}`);
+          return next;
+        });
       }
-    });
+      const done = await client.retrying(`${operation} (close the upload)`, async (attempt) => {
+        if (attempt > 1 && (await landed())) return true;
+        try {
+          await finish(client, target, blob, location!, new Uint8Array(0), operation);
+          return true;
+        } catch (err) {
+          if (!isLostSession(err)) throw err;
+          if (await landed()) return true;
+          await restart((err as Error).message);
+          return false;
+        }
+      });
+      if (done) return;
+      offset = 0;
+    }
   } catch (err) {
-    await cancel(client, target, state.location);
+    await cancel(client, target, location);
     if (err instanceof RegistryError && err.hasCode('DIGEST_INVALID')) {
       throw new UserError(`${err.message}; the content read for ${blob.digest} does not hash to that digest: the source is corrupt`, { cause: err });
     }

@@ -16,8 +16,13 @@ export interface ClientOptions {
   /** Force plain HTTP (true) or HTTPS (false); by default loopback registries get plain HTTP. */
   plainHttp?: boolean;
   retry?: Partial<RetryPolicy>;
-  /** A request that makes no progress for this long is abandoned (and retried). */
+  /** A request that makes no progress for this long is abandoned (and retried). Default 60 s. */
   timeoutMs?: number;
+  /** Epoch milliseconds by which everything must be done: requests still running then are
+   * abandoned, and no retry starts that would wait past it. */
+  deadline?: number;
+  /** A request standing still this long is reported (a `wait` event) before the timeout. Default 5 s. */
+  stallNoticeMs?: number;
   /** Blobs uploaded at once. */
   concurrency?: number;
   /** Blobs larger than this are uploaded in chunks of this size. */
@@ -30,7 +35,11 @@ export type ClientEvent =
   | { type: 'blob'; repository: string; digest: string; size: number; outcome: 'present' | 'mounted' | 'uploaded' }
   | { type: 'manifest'; repository: string; digest: string; outcome: 'present' | 'pushed' }
   | { type: 'tag'; repository: string; tag: string; digest: string; outcome: 'moved' | 'unchanged' }
-  | { type: 'retry'; operation: string; attempt: number; delayMs: number; error: string };
+  /** A request failed and is tried again after `delayMs` (`retryAfter`: as long as the registry
+   * asked); `attempt` is the try that failed, out of at most `attempts`. */
+  | { type: 'retry'; operation: string; attempt: number; attempts: number; delayMs: number; retryAfter: boolean; error: string }
+  /** A request has made no progress for `idleMs`; it is abandoned at `timeoutMs`. */
+  | { type: 'wait'; operation: string; request: string; idleMs: number; timeoutMs: number };
 
 export interface TransferStats {
   requests: number;
@@ -119,7 +128,7 @@ export function createClient(options: ClientOptions = {}): RegistryClient {
     concurrency: ctx.concurrency,
     chunkSize: ctx.chunkSize,
     retryPolicy: ctx.retryPolicy,
-    signal: options.signal,
+    signal: ctx.signal,
     request: (req) => request(ctx, req),
     stream: (req) => stream(ctx, req),
     retrying: (operation, attempt) => retrying(ctx, operation, attempt),

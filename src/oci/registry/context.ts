@@ -21,6 +21,11 @@ export interface ClientContext {
   readonly env: Record<string, string | undefined>;
   readonly retryPolicy: RetryPolicy;
   readonly timeoutMs: number;
+  readonly stallNoticeMs: number;
+  /** The caller's signal, aborted at the deadline too. */
+  readonly signal: AbortSignal | undefined;
+  readonly deadline: number | undefined;
+  readonly startedAt: number;
   readonly concurrency: number;
   readonly chunkSize: number;
   readonly transport: Transport;
@@ -39,12 +44,17 @@ export function createContext(options: ClientOptions = {}): ClientContext {
   const env = options.env ?? process.env;
   const concurrency = Math.max(1, options.concurrency ?? 4);
   const states = new Map<string, RegistryAuthState>();
+  const signals = [options.signal, options.deadline === undefined ? undefined : AbortSignal.timeout(Math.max(0, options.deadline - Date.now()))].filter((s) => s !== undefined);
   const seen = new Map<string, Map<string, Set<string>>>();
   return {
     options,
     env,
     retryPolicy: { ...DEFAULT_RETRY, ...options.retry },
     timeoutMs: options.timeoutMs ?? 60_000,
+    stallNoticeMs: options.stallNoticeMs ?? 5000,
+    signal: signals.length > 1 ? AbortSignal.any(signals) : signals[0],
+    deadline: options.deadline,
+    startedAt: Date.now(),
     concurrency,
     chunkSize: Math.max(1, options.chunkSize ?? 32 << 20),
     transport: createTransport(concurrency + 4, env),

@@ -1,7 +1,9 @@
 // Pushing a whole layout: every blob, then every manifest by digest (children before the index
-// that lists them), then a check that the registry serves all of it, and only then the tags. A
-// push that fails halfway leaves the tags where they were; running it again finishes the job,
-// skipping what is already there.
+// that lists them), then a check that the registry serves all of it, then what each tag will name
+// (a merged index is pushed by digest too), then the caller's `beforeTags` (publish attaches the
+// signatures there), and only then the tags, all of them at once. A push that fails before the
+// tags leaves them where they were; one cut short while moving them says which moved. Running it
+// again finishes the job, skipping what is already there.
 import { UserError } from '../../errors.ts';
 import { REF_NAME } from '../descriptor.ts';
 import { blobSize, pushBlob } from './blobs.ts';
@@ -33,6 +35,16 @@ export interface PushOptions extends ClientOptions {
    * union instead (ours replacing the same platform, theirs keeping its annotations): the images
    * of one version that separate jobs or runs build per architecture end up under one tag. */
   mergeIndexTags?: boolean;
+  /** Called with what every tag is about to name, after all of it is on the registry and before
+   * any tag moves (again for a tag whose merge had to be redone because another push moved it).
+   * A failure here moves no tag. */
+  beforeTags?: (targets: TagTarget[]) => Promise<void>;
+}
+
+/** A tag and the manifest or index it is about to name. */
+export interface TagTarget {
+  tag: string;
+  descriptor: Descriptor;
 }
 
 export interface PushedManifest {
@@ -127,13 +139,13 @@ export async function pushLayout(layout: string | ContentSource, target: string 
       return pending;
     };
 
-    // Everything first, every tag after: a failure anywhere moves no tag at all.
+    // Everything first, every tag after: a failure anywhere before moves no tag at all.
     await settleAll(tops.map((t) => pushNode(t.descriptor)));
     await verify(client, repo, tree, tops, confirmed, accepted);
-    for (const top of tops) {
-      const node = tree.get(top.descriptor.digest)!;
-      for (const tag of top.tags) await moveTag(client, repo, tag, node, options.mergeIndexTags ?? false);
-    }
+    const merge = options.mergeIndexTags ?? false;
+    const plans = await Promise.all(tops.flatMap((top) => top.tags.map((tag) => planTag(client, repo, tag, tree.get(top.descriptor.digest)!, merge))));
+    await options.beforeTags?.(plans.map(targetOf));
+    await moveTags(client, repo, plans, merge, options.beforeTags);
 
     return {
       repository: where,
@@ -158,37 +170,74 @@ async function settleAll(tasks: Promise<void>[]): Promise<void> {
   if (failed) throw failed.reason;
 }
 
-async function moveTag(client: RegistryClient, repo: Repository, tag: string, node: Node, merge: boolean): Promise<void> {
-  const where = `${repo.registry}/${repo.repository}`;
-  // Merging reads the tag and writes it back: the registry has no conditional write, so the tag
-  // is read again afterwards, and merged again if another publish moved it meanwhile.
-  for (let round = 0; round < 5; round++) {
-    const current = await headManifest(client, repo, tag, { push: true });
-    if (current?.digest === node.descriptor.digest) {
-      client.stats.tagsUnchanged++;
-      client.emit({ type: 'tag', repository: where, tag, digest: node.descriptor.digest, outcome: 'unchanged' });
-      return;
+/** What a tag will name: the pushed manifest, or (merging) the union of the index it names now
+ * and ours, pushed by digest here so that it can be signed before the tag moves. */
+interface TagPlan {
+  tag: string;
+  target: { digest: string; bytes: Buffer; mediaType: string };
+  /** It names that already. */
+  unchanged: boolean;
+  /** The pushed manifest the tag is for. */
+  node: Node;
+}
+
+function targetOf(plan: TagPlan): TagTarget {
+  return { tag: plan.tag, descriptor: { mediaType: plan.target.mediaType, digest: plan.target.digest, size: plan.target.bytes.length } };
+}
+
+async function planTag(client: RegistryClient, repo: Repository, tag: string, node: Node, merge: boolean): Promise<TagPlan> {
+  const current = await headManifest(client, repo, tag, { push: true });
+  const ours = { digest: node.descriptor.digest, bytes: node.bytes, mediaType: node.parsed.mediaType };
+  if (current?.digest === ours.digest) return { tag, target: ours, unchanged: true, node };
+  if (merge && current && isIndexType(current.mediaType) && isIndexType(node.parsed.mediaType)) {
+    const merged = await mergedIndex(client, repo, current.digest, node);
+    if (merged) {
+      if (merged.digest === current.digest) return { tag, target: merged, unchanged: true, node };
+      await putManifest(client, repo, merged.digest, merged.bytes, merged.mediaType);
+      return { tag, target: merged, unchanged: false, node };
     }
-    let target = { digest: node.descriptor.digest, bytes: node.bytes, mediaType: node.parsed.mediaType };
-    if (merge && current && isIndexType(current.mediaType) && isIndexType(node.parsed.mediaType)) {
-      const merged = await mergedIndex(client, repo, current.digest, node);
-      if (merged) {
-        if (merged.digest === current.digest) {
+  }
+  return { tag, target: ours, unchanged: false, node };
+}
+
+/** Moves every tag that needs it at once (the registry has no transaction over several tags; this
+ * keeps the window in which some moved and others did not as short as it can be). Merging reads
+ * the tag and writes it back, and the registry has no conditional write: the tag is read again
+ * afterwards, and merged (and announced to `beforeTags`) again if another push moved it meanwhile.
+ * When some fail, the error names the tags that moved and those that did not. */
+async function moveTags(client: RegistryClient, repo: Repository, plans: TagPlan[], merge: boolean, beforeTags: PushOptions['beforeTags']): Promise<void> {
+  const where = `${repo.registry}/${repo.repository}`;
+  const moved: string[] = [];
+  const results = await Promise.allSettled(
+    plans.map(async (first) => {
+      let plan = first;
+      for (let round = 0; round < 5; round++) {
+        if (plan.unchanged) {
           client.stats.tagsUnchanged++;
-          client.emit({ type: 'tag', repository: where, tag, digest: current.digest, outcome: 'unchanged' });
+          client.emit({ type: 'tag', repository: where, tag: plan.tag, digest: plan.target.digest, outcome: 'unchanged' });
           return;
         }
-        await putManifest(client, repo, merged.digest, merged.bytes, merged.mediaType);
-        target = merged;
+        await putManifest(client, repo, plan.tag, plan.target.bytes, plan.target.mediaType);
+        if (!merge || (await headManifest(client, repo, plan.tag, { push: true }))?.digest === plan.target.digest) {
+          moved.push(plan.tag);
+          client.stats.tagsMoved++;
+          client.emit({ type: 'tag', repository: where, tag: plan.tag, digest: plan.target.digest, outcome: 'moved' });
+          return;
+        }
+        plan = await planTag(client, repo, plan.tag, plan.node, merge);
+        if (!plan.unchanged) await beforeTags?.([targetOf(plan)]);
       }
-    }
-    await putManifest(client, repo, tag, target.bytes, target.mediaType);
-    if (merge && (await headManifest(client, repo, tag, { push: true }))?.digest !== target.digest) continue;
-    client.stats.tagsMoved++;
-    client.emit({ type: 'tag', repository: where, tag, digest: target.digest, outcome: 'moved' });
-    return;
-  }
-  throw new UserError(`tag ${where}:${tag} kept changing while this publish merged its image into it; run the publish again`);
+      throw new UserError(`tag ${where}:${plan.tag} kept changing while this push merged its image into it; run it again`);
+    }),
+  );
+  const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [{ tag: plans[i]!.tag, reason: r.reason as unknown }] : []));
+  if (failed.length === 0) return;
+  const reason = failed[0]!.reason;
+  const movedText = moved.length > 0 ? `moved ${moved.sort().join(', ')}` : 'moved none';
+  throw new UserError(
+    `tags of ${where} cut short: ${movedText}; not moved ${failed.map((f) => f.tag).sort().join(', ')} (${reason instanceof Error ? reason.message : String(reason)}); each moved tag names a complete image${beforeTags ? ' that went through every check before it' : ''}; run again to move the rest`,
+    { cause: reason },
+  );
 }
 
 /** The index the tag names (`current`) with the pushed index's manifests added, each replacing

@@ -1,5 +1,6 @@
 // One registry request: authentication (with the 401 dance), redirects to storage, bounded
 // retries, and an error that names the operation.
+import { UserError } from '../../errors.ts';
 import { NetworkError, header, type IncomingMessage, open, send, type HttpResponse } from '../../http/index.ts';
 import { parseRetryAfter, withRetries } from '../../http/index.ts';
 import { mergeScopes } from './auth.ts';
@@ -13,19 +14,49 @@ import { authorization, learn, missingCredentials, ready } from './session.ts';
 const MAX_REDIRECTS = 5;
 const REDIRECTS = [301, 302, 303, 307, 308];
 
-/** Runs `attempt` until it succeeds or fails for good, sleeping between tries. */
-export function retrying<T>(ctx: ClientContext, operation: string, attempt: (n: number) => Promise<T>): Promise<T> {
-  return withRetries(operation, attempt, {
-    policy: ctx.retryPolicy,
-    signal: ctx.options.signal,
-    // An error that already used up its own retries (a token request, say) is not retried again.
-    retryable: (err) => (err instanceof RegistryError && err.retryable && err.attempts <= 1 ? { reason: err.message, retryAfterMs: err.retryAfterMs } : undefined),
-    giveUp: (err, attempts) => (err as RegistryError).afterAttempts(attempts),
-    onRetry(event) {
-      ctx.stats.retries++;
-      ctx.emit({ type: 'retry', operation, attempt: event.retry, delayMs: event.delayMs, error: event.reason });
-    },
-  });
+/** Runs `attempt` until it succeeds or fails for good, sleeping between tries (the policy of
+ * src/http: 5xx, 429 and 408 answers and failures below HTTP are worth another try, a
+ * Retry-After is honoured up to its cap, and no wait runs past the deadline). */
+export async function retrying<T>(ctx: ClientContext, operation: string, attempt: (n: number) => Promise<T>): Promise<T> {
+  try {
+    return await withRetries(operation, attempt, {
+      policy: ctx.retryPolicy,
+      signal: ctx.signal,
+      deadline: ctx.deadline,
+      // An error that already used up its own retries (a token request, say) is not retried again.
+      retryable: (err) => (err instanceof RegistryError && err.retryable && err.attempts <= 1 ? { reason: err.message, retryAfterMs: err.retryAfterMs } : undefined),
+      giveUp: (err, attempts, why) => (why === 'deadline' ? pastDeadline(ctx, operation, err) : (err as RegistryError).afterAttempts(attempts)),
+      onRetry(event) {
+        ctx.stats.retries++;
+        ctx.emit({ type: 'retry', operation, attempt: event.retry, attempts: ctx.retryPolicy.attempts, delayMs: event.delayMs, retryAfter: event.retryAfterMs !== undefined, error: event.reason });
+      },
+    });
+  } catch (err) {
+    throw deadlineFailure(ctx, operation, err);
+  }
+}
+
+/** What a request gives up with when the deadline stops it. */
+function pastDeadline(ctx: ClientContext, operation: string, cause: unknown): UserError {
+  const seconds = ctx.deadline === undefined ? 0 : Math.round((ctx.deadline - ctx.startedAt) / 1000);
+  return new UserError(`${operation}: stopped at the deadline (${seconds} s after the start; --deadline sets it)${cause instanceof Error ? `; last failure: ${cause.message}` : ''}`, { cause });
+}
+
+/** An abort caused by the deadline (not by the caller) becomes an error that says so. */
+export function deadlineFailure(ctx: ClientContext, operation: string, err: unknown): unknown {
+  if (err instanceof UserError || ctx.deadline === undefined || !ctx.signal?.aborted || ctx.options.signal?.aborted) return err;
+  return pastDeadline(ctx, operation, undefined);
+}
+
+/** The per-request settings every exchange of the client shares: the stall timeout, the signal,
+ * and a `wait` event when the request stands still. */
+export function exchangeOptions(ctx: ClientContext, operation: string, method: string, url: URL) {
+  return {
+    timeoutMs: ctx.timeoutMs,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+    stallNoticeMs: ctx.stallNoticeMs,
+    onStall: (idleMs: number) => ctx.emit({ type: 'wait', operation, request: `${method} ${url.host}${url.pathname}`, idleMs, timeoutMs: ctx.timeoutMs }),
+  };
 }
 
 export function urlOf(ctx: ClientContext, req: RegistryRequest): URL {
@@ -63,12 +94,11 @@ export async function sendOnce(ctx: ClientContext, req: RegistryRequest, url: UR
       url,
       headers,
       ...(req.body === undefined ? {} : { body: req.body }),
-      timeoutMs: ctx.timeoutMs,
-      ...(ctx.options.signal ? { signal: ctx.options.signal } : {}),
+      ...exchangeOptions(ctx, req.operation, req.method, url),
       ...(req.blobBody ? { onBodyBytes: (n: number) => (ctx.stats.blobBytesUploaded += n) } : {}),
     });
   } catch (err) {
-    throw networkFailure(req, url, err);
+    throw deadlineFailure(ctx, req.operation, networkFailure(req, url, err));
   }
 }
 
@@ -128,7 +158,7 @@ export async function stream(ctx: ClientContext, req: RegistryRequest): Promise<
       const headers = { 'user-agent': ctx.userAgent, ...req.headers, ...(auth ? { authorization: auth } : {}) };
       try {
         ctx.stats.requests++;
-        res = await open(ctx.transport, { method: 'GET', url, headers, timeoutMs: ctx.timeoutMs, ...(ctx.options.signal ? { signal: ctx.options.signal } : {}) });
+        res = await open(ctx.transport, { method: 'GET', url, headers, ...exchangeOptions(ctx, req.operation, 'GET', url) });
       } catch (err) {
         throw networkFailure(req, url, err);
       }

@@ -8,7 +8,7 @@ import { parseChallenges } from './challenge.ts';
 import type { RegistryRequest } from './client.ts';
 import type { ClientContext } from './context.ts';
 import { isLoopback } from './reference.ts';
-import { failure, networkFailure, retrying, sendOnce, urlOf } from './send.ts';
+import { exchangeOptions, failure, networkFailure, retrying, sendOnce, urlOf } from './send.ts';
 
 /** Learns how the registry authenticates, once, from GET /v2/. */
 export function ready(ctx: ClientContext, registry: string): Promise<void> {
@@ -66,7 +66,7 @@ export async function fetchToken(ctx: ClientContext, registry: string, scopes: s
     let res: HttpResponse;
     try {
       ctx.stats.requests++;
-      res = await send(ctx.transport, { method: 'GET', url, headers, timeoutMs: ctx.timeoutMs, ...(ctx.options.signal ? { signal: ctx.options.signal } : {}) });
+      res = await send(ctx.transport, { method: 'GET', url, headers, ...exchangeOptions(ctx, operation, 'GET', url) });
     } catch (err) {
       throw networkFailure(req, url, err);
     }

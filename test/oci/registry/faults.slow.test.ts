@@ -154,7 +154,7 @@ describe('faults between client and registry', () => {
     const err = await pushLayout(dir, repo.viaProxy, { ...FAST, timeoutMs: 300, retry: { attempts: 3, baseDelayMs: 10 } }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RegistryError);
     expect((err as Error).message).toMatch(
-      new RegExp(`^push manifest sha256:[0-9a-f]{64} to ${proxy.host}/${repo.name}: PUT ${proxy.host}/v2/${repo.name}/manifests/sha256:[0-9a-f]{64} failed: no progress for 300 ms \\(gave up after 3 attempts\\)$`),
+      new RegExp(`^push manifest sha256:[0-9a-f]{64} to ${proxy.host}/${repo.name}: PUT ${proxy.host}/v2/${repo.name}/manifests/sha256:[0-9a-f]{64} failed: no progress for 0.3 s \\(gave up after 3 attempts\\)$`),
     );
     expect(await checkComplete(`${repo.direct}:v1`, previous)).toBe(previous.top.digest);
 
