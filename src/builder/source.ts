@@ -13,13 +13,14 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { chmod, mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { chmod, mkdir, mkdtemp, readdir, readFile, readlink, rename, rm, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { cacheRoot } from '../cache/index.ts';
 import { UserError } from '../errors.ts';
-import { exists } from '../files/index.ts';
+import { exists, pathWithin } from '../files/index.ts';
+import { isWithin } from '../files/within.ts';
 import { HttpStatusError, httpGet, type IncomingMessage } from '../http/index.ts';
 import { debianMirror, poolUrl } from './debian-mirror.ts';
 
@@ -251,17 +252,38 @@ export async function unpackSource(tarball: string, dest: string, options: { str
         .filter((n) => n && n !== '.'),
     );
     const entries = list.stdout.split('\n').filter(Boolean);
+    // GNU tar already refuses to write through these; a source has no business holding them.
+    const outside = entries.find((n) => n.startsWith('/') || n.split('/').includes('..'));
+    if (outside !== undefined) throw new UserError(`${tarball}: entry "${outside}" names a path outside the source; refusing to unpack it`);
     const oneTop = options.strip !== false && tops.size === 1 && entries.some((n) => n.replace(/^\.\//, '').includes('/'));
     const args = ['-xf', tarball, '-C', tmp, '--no-same-owner', '--delay-directory-restore'];
     if (oneTop) args.push(`--strip-components=${entries[0]!.startsWith('./') ? 2 : 1}`);
     const r = await run('tar', args);
     if (r.code !== 0) throw new UserError(`cannot unpack ${tarball}: ${r.stderr.trim()}`);
+    await checkUnpacked(tarball, tmp);
     // mkdtemp makes it 0700; a tree others read (a container's postgres user) wants tar's 0755.
     await chmod(tmp, 0o755);
     await rename(tmp, target);
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
     throw err;
+  }
+}
+
+/** What tar left is plain files, directories and symlinks that stay in the tree: a link to the
+ * build machine's files would be read (or written, by a build step or a patch) through, a device
+ * node or FIFO read as a file (a FIFO blocks the reader). */
+async function checkUnpacked(tarball: string, dir: string): Promise<void> {
+  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    const full = join(e.parentPath, e.name);
+    const rel = relative(dir, full);
+    if (e.isSymbolicLink()) {
+      const target = await readlink(full);
+      if (isAbsolute(target) || !isWithin(dir, resolve(dirname(full), target)))
+        throw new UserError(`${tarball}: entry "${rel}" is a symlink to ${target}, outside the source; refusing to unpack it`);
+    } else if (!e.isFile() && !e.isDirectory()) {
+      throw new UserError(`${tarball}: entry "${rel}" is a device, FIFO or socket; a source holds only files, directories and symlinks`);
+    }
   }
 }
 
@@ -276,11 +298,33 @@ export async function unpackSource(tarball: string, dest: string, options: { str
  */
 export async function applyPatches(dir: string, patches: readonly { file: string; path: string }[], log?: (line: string) => void): Promise<void> {
   for (const p of patches) {
+    await checkPatchPaths(dir, p);
     log?.(`applying ${p.file}`);
     const r = await run('patch', ['-p1', '--batch', '--forward', '--no-backup-if-mismatch', '--reject-file=-', '-d', dir, '-i', p.path]).catch((err: Error & { code?: string }) => {
       throw err.code === 'ENOENT' ? new UserError('patch not found on PATH: entries with source.patches need it') : err;
     });
     if (r.code !== 0) throw new UserError(`${p.file} does not apply to the source: ${(r.stdout + r.stderr).trim().split('\n').slice(-6).join('\n')}`);
+  }
+}
+
+/** Every file a patch names, with its first component stripped as -p1 does, is inside the source
+ * and reached through no link out of it. GNU patch refuses such names itself; others need not. */
+async function checkPatchPaths(dir: string, p: { file: string; path: string }): Promise<void> {
+  const lines = (await readFile(p.path, 'utf8')).split('\n');
+  for (const [i, line] of lines.entries()) {
+    const m = /^(?:---|\+\+\+) ([^\t\n]+)/.exec(line) ?? /^diff --git (\S+) (\S+)/.exec(line) ?? /^(?:rename|copy) (?:from|to) (.+)$/.exec(line);
+    if (!m) continue;
+    for (const name of m.slice(1)) {
+      if (name === '/dev/null') continue;
+      const rel = (line.startsWith('rename') || line.startsWith('copy') ? name : name.split('/').slice(1).join('/')).trim();
+      const where = `${p.file}:${i + 1}`;
+      if (rel.split('/').includes('..')) throw new UserError(`${where}: the patch touches ${rel}, outside the source`);
+      try {
+        pathWithin(dir, rel);
+      } catch (err) {
+        throw new UserError(`${where}: ${(err as Error).message}`, { cause: err });
+      }
+    }
   }
 }
 

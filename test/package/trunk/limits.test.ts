@@ -108,7 +108,7 @@ describe('trunk reading limits', () => {
     const mib512 = 512 << 20;
     // A trunk may be any number of gzip members: the zeros are one member, compressed once.
     const zeros = gzipSync(Buffer.alloc(16 << 20), { level: 1 });
-    const parts = [gzipSync(entries)];
+    const parts: Buffer[] = [gzipSync(entries)];
     parts.push(gzipSync(header(template, `${TOP}/pgsql/share/a.db`, mib512)), ...Array<Buffer>(32).fill(zeros));
     parts.push(gzipSync(header(template, `${TOP}/pgsql/share/b.db`, mib512)));
     await writeFile(file, Buffer.concat(parts));
