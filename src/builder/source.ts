@@ -71,8 +71,6 @@ export interface FetchedSource {
 const SHA256 = /^[0-9a-f]{64}$/;
 const COMMIT = /^[0-9a-f]{40}$/;
 
-export { cacheRoot };
-
 function sourcesDir(opts: FetchOptions): string {
   return join(opts.cacheRoot ?? cacheRoot(), 'sources');
 }
@@ -260,7 +258,7 @@ export async function unpackSource(tarball: string, dest: string, options: { str
     if (oneTop) args.push(`--strip-components=${entries[0]!.startsWith('./') ? 2 : 1}`);
     const r = await run('tar', args);
     if (r.code !== 0) throw new UserError(`cannot unpack ${tarball}: ${r.stderr.trim()}`);
-    await checkUnpacked(tarball, tmp);
+    await checkSourceTree(tarball, tmp);
     // mkdtemp makes it 0700; a tree others read (a container's postgres user) wants tar's 0755.
     await chmod(tmp, 0o755);
     await rename(tmp, target);
@@ -270,19 +268,19 @@ export async function unpackSource(tarball: string, dest: string, options: { str
   }
 }
 
-/** What tar left is plain files, directories and symlinks that stay in the tree: a link to the
- * build machine's files would be read (or written, by a build step or a patch) through, a device
- * node or FIFO read as a file (a FIFO blocks the reader). */
-async function checkUnpacked(tarball: string, dir: string): Promise<void> {
+/** A source (what tar left, or a copy from the repository) is plain files, directories and symlinks
+ * that stay in the tree: a link to the build machine's files would be read (or written, by a build
+ * step or a patch) through, a device node or FIFO read as a file (a FIFO blocks the reader). */
+export async function checkSourceTree(from: string, dir: string): Promise<void> {
   for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
     const full = join(e.parentPath, e.name);
     const rel = relative(dir, full);
     if (e.isSymbolicLink()) {
       const target = await readlink(full);
       if (isAbsolute(target) || !isWithin(dir, resolve(dirname(full), target)))
-        throw new UserError(`${tarball}: entry "${rel}" is a symlink to ${target}, outside the source; refusing to unpack it`);
+        throw new UserError(`${from}: entry "${rel}" is a symlink to ${target}, outside the source; refusing to use it`);
     } else if (!e.isFile() && !e.isDirectory()) {
-      throw new UserError(`${tarball}: entry "${rel}" is a device, FIFO or socket; a source holds only files, directories and symlinks`);
+      throw new UserError(`${from}: entry "${rel}" is a device, FIFO or socket; a source holds only files, directories and symlinks`);
     }
   }
 }

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import tar, { type Headers } from 'tar-stream';
+import tar, { type Header } from 'tar-stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { applyPatches, unpackSource } from '../../src/builder/source.ts';
 import { UserError } from '../../src/errors.ts';
@@ -20,7 +20,7 @@ mkdirSync(sentinel);
 writeFileSync(join(sentinel, 'f'), 'orig\n');
 const untouched = () => expect(readdirSync(sentinel).map((n) => [n, readFileSync(join(sentinel, n), 'utf8')])).toEqual([['f', 'orig\n']]);
 
-async function tarball(name: string, entries: (Headers & { data?: string })[]): Promise<string> {
+async function tarball(name: string, entries: (Partial<Header> & { name: string; data?: string })[]): Promise<string> {
   const pack = tar.pack();
   const chunks: Buffer[] = [];
   const collected = (async () => {
@@ -66,12 +66,12 @@ describe('unpacking a hostile tarball', () => {
 
   it('a symlink to a file of the build machine', async () => {
     const file = await tarball('abs-link', [{ name: 'pkg-1/LICENSE', type: 'symlink', linkname: '/etc/passwd' }]);
-    expect(await refused(file)).toBe(`${file}: entry "LICENSE" is a symlink to /etc/passwd, outside the source; refusing to unpack it`);
+    expect(await refused(file)).toBe(`${file}: entry "LICENSE" is a symlink to /etc/passwd, outside the source; refusing to use it`);
   });
 
   it('a relative symlink that climbs out', async () => {
     const file = await tarball('rel-link', [{ name: 'pkg-1/doc/up', type: 'symlink', linkname: '../../sentinel' }]);
-    expect(await refused(file)).toBe(`${file}: entry "doc/up" is a symlink to ../../sentinel, outside the source; refusing to unpack it`);
+    expect(await refused(file)).toBe(`${file}: entry "doc/up" is a symlink to ../../sentinel, outside the source; refusing to use it`);
   });
 
   it('a hard link to a file outside', async () => {

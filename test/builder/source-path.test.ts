@@ -1,7 +1,7 @@
 // A source in the repository (`source: {path: .}`, an extension's own repository): copied as it is,
 // without what the actions add at the top of the workspace beside it (trunkfarm's checkout in the
 // reusable workflow, .trunkfarm; the generated matrix, .trunkfarm-matrix).
-import { mkdir, mkdtemp, readdir, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readlink, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
@@ -57,6 +57,31 @@ it('refuses a source.path that is a symlink out of the repository, naming it', a
     } as unknown as JobContext;
     await expect(sourceStep(ctx)).rejects.toThrow(`${path.join(ws, 'ext')}: a symlink to ${elsewhere}, outside ${ws}`);
     await expect(stat(src)).rejects.toThrow(/ENOENT/);
+  } finally {
+    await rm(base, { recursive: true, force: true });
+  }
+});
+
+it('keeps links inside the repository as they are, and refuses one out of it', async () => {
+  const base = await mkdtemp(path.join(tmpdir(), 'trunkfarm-source-links-'));
+  try {
+    const ws = path.join(base, 'ws');
+    await mkdir(path.join(ws, 'src'), { recursive: true });
+    await writeFile(path.join(ws, 'src/a.c'), 'int a;');
+    await symlink('src/a.c', path.join(ws, 'b.c'));
+    const ctx = (src: string) =>
+      ({
+        entry: { source: { path: '.' } },
+        matrixDir: path.join(ws, 'matrix'),
+        paths: { src },
+        result: {},
+        steps: { run: (_: string, fn: () => Promise<unknown>) => fn(), reporter: { line: () => {} } },
+      }) as unknown as JobContext;
+    const src = path.join(base, 'src');
+    await sourceStep(ctx(src));
+    expect(await readlink(path.join(src, 'b.c'))).toBe('src/a.c'); // not made absolute, into the repository
+    await symlink('/etc/passwd', path.join(ws, 'LICENSE'));
+    await expect(sourceStep(ctx(path.join(base, 'src2')))).rejects.toThrow(`${ws}: entry "LICENSE" is a symlink to /etc/passwd, outside the source; refusing to use it`);
   } finally {
     await rm(base, { recursive: true, force: true });
   }

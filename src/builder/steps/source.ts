@@ -6,8 +6,8 @@ import { UserError } from '../../errors.ts';
 import { pathWithin } from '../../files/within.ts';
 import { patchPath } from '../../matrix/index.ts';
 import type { JobContext } from '../context.ts';
-import type { JobResult } from '../job.ts';
-import { applyPatches, fetchSource, unpackSource } from '../source.ts';
+import type { JobResult } from '../../job-result/index.ts';
+import { applyPatches, checkSourceTree, fetchSource, unpackSource } from '../source.ts';
 
 export interface SourceOutput {
   /** The archive's sha256 ('' for a source in the repository). */
@@ -41,7 +41,9 @@ async function placeSource(ctx: JobContext): Promise<NonNullable<JobResult['sour
     const notSource = (p: string) => path.dirname(p) === repoRoot && WORKSPACE_ADDITIONS.has(path.basename(p));
     // Timestamps kept: SOURCE_DATE_EPOCH is the newest of them, so the same tree gives the same
     // bytes (a copy's own times would date every build differently).
-    await cp(from, ctx.paths.src, { recursive: true, preserveTimestamps: true, filter: (p) => !notSource(p) });
+    // Links copied as they are (cp would make a relative one absolute, into the repository).
+    await cp(from, ctx.paths.src, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true, filter: (p) => !notSource(p) });
+    await checkSourceTree(from, ctx.paths.src);
     return { uri: `file:${path.relative(repoRoot, from) || '.'}`, sha256: '', from: 'repository' };
   }
   const src = 'git' in source ? { git: source.git, commit: source.commit } : { ...(source.url ? { url: source.url } : {}), sha256: source.sha256, ...(source.debian ? { debian: source.debian } : {}) };
