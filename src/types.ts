@@ -84,16 +84,9 @@ export interface BundledLibrary {
   license?: string;
 }
 
-/** One build of one job, as `index.json` lists it: what was built, from what, and where it is. */
-export interface IndexEntry {
-  key: string;
-  extension: string;
-  version: string;
-  pg: number;
-  arch: Arch;
-  libc: Libc;
-  /** Platform name, `pg17-any` for SQL-only packages. */
-  platform: string;
+/** One build of one job, as `index.json` lists it: what was built, from what, and where it is.
+ * The job's fields but its runner name, which is the farm's business, not the reader's. */
+export interface IndexEntry extends Omit<Job, 'runner'> {
   /** The instruction-set baseline its binaries were checked against (`x86-64`, `armv8-a`). */
   isa?: string;
   status: 'built' | 'failed';

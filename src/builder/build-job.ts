@@ -7,7 +7,7 @@
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { UserError } from '../errors.ts';
 import { type BuildOptions, type BuildTarget, createJobContext, type JobContext, jobPaths } from './context.ts';
-import { jobDirName, type JobResult, upToDate, writeResult } from './job.ts';
+import { jobDirName, type JobResult, upToDate, writeResult } from '../job-result/index.ts';
 import { streamReporter } from './progress.ts';
 import { StepError } from './step-runner.ts';
 import { closureStep, compileStep, dependenciesStep, imagesStep, installcheckStep, isaStep, packageStep, smokeStep, sourceStep, stageStep, startInstallcheckServer, startTester } from './steps/index.ts';

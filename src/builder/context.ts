@@ -7,9 +7,9 @@ import type { ExtensionEntry } from '../matrix/index.ts';
 import type { Job, Platform } from '../types.ts';
 import type { Container, Engine, RunOptions } from './engine.ts';
 import { detectEngine, removeContainer, startContainer } from './engine.ts';
-import { jobDirName, type JobResult } from './job.ts';
+import { jobDirName, type JobResult } from '../job-result/index.ts';
 import type { SmokeMode } from './smoke.ts';
-import { cacheRoot } from './source.ts';
+import { cacheRoot } from '../cache/index.ts';
 import { StepRunner, type StepReporter } from './step-runner.ts';
 
 export type ImageChoice = 'auto' | 'local' | 'public';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { captureImageInventory, type Inventory, loadInventory, saveInventory } from '../closure/index.ts';
 import type { Libc } from '../types.ts';
 import { type Engine, inspectImage } from './engine.ts';
-import { cacheRoot } from './source.ts';
+import { cacheRoot } from '../cache/index.ts';
 
 /** The inventory of `image` for `libc` (an image may hold both: the local musl base is a Debian
  * rootfs with musl beside glibc). `id` spares an inspect when the caller has it. */

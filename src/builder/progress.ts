@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { untrustedFrame } from '../github/index.ts';
-import type { StepRecord } from './job.ts';
+import type { StepRecord } from '../job-result/index.ts';
 import type { StepReporter } from './step-runner.ts';
 
 export function streamReporter(job: string, out: Writable = process.stderr): StepReporter {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { UserError } from '../errors.ts';
 import { type Container, exec, type ExecResult } from './engine.ts';
-import type { StepRecord } from './job.ts';
+import type { StepRecord } from '../job-result/index.ts';
 
 export class StepError extends UserError {
   /** The message without the log's tail, for whoever has seen the log already. */

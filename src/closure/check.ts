@@ -3,7 +3,8 @@
 // symbol versions it asks for, and can that libc load the file at all?
 import type { Arch, Libc, Verdict } from '../types.ts';
 import type { ElfError, ElfInfo, ParseOptions } from './elf/index.ts';
-import { type Inventory, compareVersions, indexInventory } from './inventory.ts';
+import { type Inventory, indexInventory } from './inventory.ts';
+import { compareVersions } from '../version.ts';
 import { type LoaderModel, type LoadNode, type Loaded, type Resolution, modelOf, noteLoaded, resolveName } from './resolve.ts';
 import { type RootView, dirRoot } from './rootfs.ts';
 import { type Layout, type LayoutOptions, type Tree, layoutsFor, runtimePath, scanTree } from './tree.ts';

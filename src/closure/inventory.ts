@@ -10,6 +10,7 @@ import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { UserError } from '../errors.ts';
 import type { Libc } from '../types.ts';
+import { compareVersions } from '../version.ts';
 import type { ElfInfo } from './elf/index.ts';
 import { AT_PLATFORM, MULTIARCH, MUSL_ARCH, MUSL_DEFAULT_PATH, parseLdCache, readLdSoConf, readMuslPath } from './ldconfig.ts';
 import { type Keep, type RootView, basename, dirRoot, dirname, joinPath, layeredTarRoot, memoResolver, normalizePath, resolvePath, splitPath, tarRoot } from './rootfs.ts';
@@ -255,17 +256,6 @@ function libraryOf(path: string, elf: ElfInfo): InventoryLibrary {
     ...(elf.runpath.length > 0 && { runpath: elf.runpath }),
     ...(elf.verdef.length > 0 && { versions: elf.verdef }),
   };
-}
-
-/** Compares dotted version numbers (2.9 < 2.10). */
-export function compareVersions(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
 }
 
 /** The highest `x.y[.z]` of the GLIBC_x.y[.z] names in `versions`. */

@@ -222,10 +222,3 @@ export async function readAll(stream: Readable, limit: number, where: string): P
   }
   return Buffer.concat(chunks);
 }
-
-/** Docker's manifest and layer types become OCI's in a composed image: same bytes, one vocabulary. */
-export function ociLayerType(mediaType: string): string {
-  if (mediaType === 'application/vnd.docker.image.rootfs.diff.tar.gzip') return 'application/vnd.oci.image.layer.v1.tar+gzip';
-  if (mediaType === 'application/vnd.docker.image.rootfs.diff.tar') return 'application/vnd.oci.image.layer.v1.tar';
-  return mediaType;
-}

@@ -5,8 +5,8 @@
 import path from 'node:path';
 import { cacheRoot } from '../cache/index.ts';
 import { UserError } from '../errors.ts';
-import { putBlob, MEDIA, type Descriptor, type ImageIndex, type ImageManifest, type RegistryClient, sha256Digest } from '../oci/index.ts';
-import { type BaseImage, type ImageConfig, ociLayerType, resolveBase } from './base.ts';
+import { putBlob, MEDIA, ociLayerType, type Descriptor, type ImageIndex, type ImageManifest, type RegistryClient, sha256Digest } from '../oci/index.ts';
+import { type BaseImage, type ImageConfig, resolveBase } from './base.ts';
 import { ComposeRefusal, type ExtensionLayer, extensionLayer } from './layer.ts';
 import type { ImageRepository } from './repository.ts';
 import { type ExtensionRequest, type FetchedTrunk, extensionRepository, fetchTrunk, findTrunk } from './trunks.ts';

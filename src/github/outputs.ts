@@ -5,7 +5,7 @@
 // client) only when they run, so a command that merely imports them starts no slower.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { JobResult } from '../builder/index.ts';
+import type { JobResult } from '../job-result/index.ts';
 import type { CheckResult } from '../closure/index.ts';
 import type { Diagnostic } from '../matrix/index.ts';
 import type { IndexEntry, Job } from '../types.ts';

@@ -1,4 +1,5 @@
-// A job's output directory and its record. Each job writes into
+// A job's output directory and its record, the contract between the build and what reads its
+// output (publish, the reports, the CLI). Each job writes into
 // OUT/<extension>-<version>+<platform>/ and records what happened in result.json, which also
 // lets a second build of an unchanged job (same build key) be skipped outright.
 import { readFile, rename, stat, writeFile } from 'node:fs/promises';

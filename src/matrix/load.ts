@@ -11,25 +11,10 @@ import { type Platform, TRUNK_OS } from '../types.ts';
 import { type Diagnostic, formatDiagnostic, Locator, parseWithPositions, type Path } from './diagnostics.ts';
 import { limitMessage, matrixText, notText, tooDeep, tooManyFields } from './bounds.ts';
 import { parsePlainYaml } from './plain-yaml.ts';
-import { type PatchFile, readPatches } from './patches.ts';
+import type { LoadedEntry, Matrix } from './loaded.ts';
+import { readPatches } from './patches.ts';
 import { checkEntries, checkPlatforms } from './rules.ts';
 import { type ExtensionEntry, extensionEntry, type PlatformsFile, platformsFile } from './schema.ts';
-
-export interface LoadedEntry {
-  entry: ExtensionEntry;
-  /** Path as diagnostics name it (see displayPath). */
-  file: string;
-  locator: Locator;
-  /** The entry's source patches, read and hashed (absent when it has none). */
-  patches?: PatchFile[];
-}
-
-export interface Matrix {
-  dir: string;
-  platformsFile: PlatformsFile;
-  platforms: Platform[];
-  entries: LoadedEntry[];
-}
 
 export interface LoadResult {
   matrix?: Matrix;

@@ -3,7 +3,7 @@
 import path from 'node:path';
 import type { Platform } from '../types.ts';
 import type { Diagnostic, Locator } from './diagnostics.ts';
-import type { LoadedEntry } from './load.ts';
+import type { LoadedEntry } from './loaded.ts';
 import { parseRange } from './range.ts';
 import type { ExtensionEntry, PlatformsFile } from './schema.ts';
 

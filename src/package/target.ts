@@ -7,6 +7,7 @@ import { realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { UserError } from '../errors.ts';
+import { compareVersions } from '../version.ts';
 import { readElfIfElf } from '../closure/elf/index.ts';
 import type { PackageMeta } from './meta.ts';
 import type { PgDirs } from './destinations.ts';
@@ -143,17 +144,7 @@ export function compatibilityProblems(meta: PackageMeta, target: InstallTargetIn
   else if (target.arch !== p.arch) problems.push(`built for ${p.arch}, the target is ${target.arch}`);
   if (target.libc === undefined) problems.push(`cannot tell the target's C library (built for ${p.libc})`);
   else if (target.libc !== p.libc) problems.push(`built for ${p.libc}, the target uses ${target.libc}`);
-  else if (p.libcVersion && target.libcVersion && compareDotted(target.libcVersion, p.libcVersion) < 0)
+  else if (p.libcVersion && target.libcVersion && compareVersions(target.libcVersion, p.libcVersion) < 0)
     problems.push(`needs ${p.libc} ${p.libcVersion} or later, the target has ${target.libcVersion}`);
   return problems;
-}
-
-export function compareDotted(a: string, b: string): number {
-  const x = a.split('.').map(Number);
-  const y = b.split('.').map(Number);
-  for (let i = 0; i < Math.max(x.length, y.length); i++) {
-    const d = (x[i] ?? 0) - (y[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
 }

@@ -12,7 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import { type ComposedImage, type Composition, type ImageRepository, compose } from '../compose/index.ts';
 import { isUserError } from '../errors.ts';
 import { createServer, type IncomingMessage, type ServerResponse } from '../http/index.ts';
-import { blobPath, type RegistryClient, isDigest, embeddedMediaType } from '../oci/index.ts';
+import { blobPath, type RegistryClient, isDigest, embeddedMediaType, MEDIA } from '../oci/index.ts';
 import { NameError, parseComposeName } from './names.ts';
 
 export interface ServeOptions {
@@ -84,7 +84,7 @@ export async function startServer(options: ServeOptions, listen: { host: string;
       const cached = await cachedBlob(wanted.reference);
       if (cached !== undefined) {
         const bytes = await readFile(cached.file);
-        sendManifest(req, res, { mediaType: embeddedMediaType(bytes) ?? 'application/vnd.oci.image.manifest.v1+json', digest: wanted.reference, bytes });
+        sendManifest(req, res, { mediaType: embeddedMediaType(bytes) ?? MEDIA.manifest, digest: wanted.reference, bytes });
         return 'composed, cached';
       }
     }

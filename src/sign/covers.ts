@@ -8,22 +8,12 @@ import { bundleFromJSON, isBundleWithDsseEnvelope } from '@sigstore/bundle';
 import { toSignedEntity, Verifier } from '@sigstore/verify';
 import { createPublicKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { loadGitHubRun } from './provenance.ts';
 import type { VerifyingKey } from './key.ts';
-import type { SigningMethod } from './sign.ts';
 import { keyTrustMaterial } from './trust.ts';
-import { GITHUB_ACTIONS_ISSUER, INTOTO_PAYLOAD_TYPE, type Statement } from './types.ts';
+import { INTOTO_PAYLOAD_TYPE, type Statement } from './types.ts';
 
 /** Who this run signs as: a key, or the certificate identity keyless signing will get. */
 export type SignerExpectation = { kind: 'key'; key: VerifyingKey } | { kind: 'identity'; identity: string; issuer: string };
-
-/** The signer a signing method produces. Keyless, this reads the run's OIDC identity: the
- * certificate Fulcio issues names `<server>/<job_workflow_ref>`. */
-export async function expectedSigner(method: SigningMethod, env: NodeJS.ProcessEnv = process.env): Promise<SignerExpectation> {
-  if (method.kind === 'key') return { kind: 'key', key: { type: method.key.type, publicKey: method.key.publicKey, keyId: method.key.keyId } };
-  const run = await loadGitHubRun(env);
-  return { kind: 'identity', identity: `${run.serverUrl}/${run.jobWorkflowRef}`, issuer: GITHUB_ACTIONS_ISSUER };
-}
 
 /** The statement of `text` when it is a DSSE bundle that signs `sha256` as `signer`; else
  * undefined (not a bundle, another subject, another signer, a broken signature). Keyless, the

@@ -38,6 +38,7 @@ export {
 } from './key.ts';
 export {
   chooseSigningMethod,
+  expectedSigner,
   signArtifact,
   signKeyless,
   signStatement,
@@ -50,7 +51,7 @@ export {
   type SignResult,
   type SignSubjectOptions,
 } from './sign.ts';
-export { bundleCovers, expectedSigner, fileBundleCovers, type SignerExpectation } from './covers.ts';
+export { bundleCovers, fileBundleCovers, type SignerExpectation } from './covers.ts';
 export {
   readBundleText,
   VerificationFailure,

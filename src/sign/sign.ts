@@ -11,11 +11,10 @@ import { fileBundleCovers, type SignerExpectation } from './covers.ts';
 // attest.ts by path: it is not in the github barrel (see github/index.ts).
 import { type Attestation, attestKeyless, type SigstoreInstance } from '../github/attest.ts';
 import { hasActionsIdToken } from '../github/index.ts';
-import { loadGitHubRun } from './provenance.ts';
 import { signBytes, type SigningKey } from './key.ts';
-import { buildProvenance, localBuilderId } from './provenance.ts';
+import { buildProvenance, loadGitHubRun, localBuilderId } from './provenance.ts';
 import { readSidecar, sidecarPath, sidecarToInput } from './sidecar.ts';
-import { BUNDLE_SUFFIX, INTOTO_PAYLOAD_TYPE, type ProvenanceInput, type Statement, type Subject } from './types.ts';
+import { BUNDLE_SUFFIX, GITHUB_ACTIONS_ISSUER, INTOTO_PAYLOAD_TYPE, type ProvenanceInput, type Statement, type Subject } from './types.ts';
 
 /** Signs a statement with a key: a v0.3 bundle whose verification material is the key's hint. */
 export async function signWithKey(statement: Statement, key: SigningKey): Promise<SerializedBundle> {
@@ -89,6 +88,14 @@ export function chooseSigningMethod(
     throw new UserError('keyless signing stores the attestation in GitHub: set GITHUB_TOKEN (with `attestations: write`), or pass --key');
   }
   return { kind: 'keyless', token, store, ...(options.sigstore ? { sigstore: options.sigstore } : {}) };
+}
+
+/** The signer a signing method produces. Keyless, this reads the run's OIDC identity: the
+ * certificate Fulcio issues names `<server>/<job_workflow_ref>`. */
+export async function expectedSigner(method: SigningMethod, env: NodeJS.ProcessEnv = process.env): Promise<SignerExpectation> {
+  if (method.kind === 'key') return { kind: 'key', key: { type: method.key.type, publicKey: method.key.publicKey, keyId: method.key.keyId } };
+  const run = await loadGitHubRun(env);
+  return { kind: 'identity', identity: `${run.serverUrl}/${run.jobWorkflowRef}`, issuer: GITHUB_ACTIONS_ISSUER };
 }
 
 export interface SignArtifactOptions {

@@ -133,10 +133,9 @@ export interface GitHubRun {
   runAttempt: string;
 }
 
-/** What a build knows that provenance records. All of it is optional but the subjects: a statement
- * says only what it was told. */
-export interface ProvenanceInput {
-  subjects: Subject[];
+/** What the build stage knows of a build, all of it optional: a statement says only what it was
+ * told. */
+interface BuildFacts {
   entry?: JsonObject;
   platform?: PlatformParameters;
   source?: SourceInput;
@@ -144,6 +143,12 @@ export interface ProvenanceInput {
   buildKey?: string;
   startedOn?: string;
   finishedOn?: string;
+}
+
+/** What provenance records: the subjects (the one required part), the build's facts, and who ran
+ * it. */
+export interface ProvenanceInput extends BuildFacts {
+  subjects: Subject[];
   /** Set when running in GitHub Actions. */
   github?: GitHubRun;
   /** Builder id outside GitHub; defaults to the local farm on this host. */
@@ -151,17 +156,11 @@ export interface ProvenanceInput {
 }
 
 /** The sidecar file a build leaves beside each artifact, `FILE.provenance-input.json`, so that
- * `trunkfarm sign FILE` can sign it later with full provenance. Documented in src/sign/README.md. */
-export interface ProvenanceSidecar {
+ * `trunkfarm sign FILE` can sign it later with full provenance: the build's facts for one
+ * artifact. Documented in src/sign/README.md. */
+export interface ProvenanceSidecar extends BuildFacts {
   /** Always 1; a reader refuses other versions. */
   version: 1;
   /** The artifact this describes; signing refuses a sidecar whose digest is not the file's. */
   artifact: { name: string; sha256: string };
-  entry?: JsonObject;
-  platform?: PlatformParameters;
-  source?: SourceInput;
-  builderImage?: ImageInput;
-  buildKey?: string;
-  startedOn?: string;
-  finishedOn?: string;
 }

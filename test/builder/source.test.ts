@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.ts';
-import { cacheRoot, fetchArchive, fetchGit, fetchSource, unpackSource } from '../../src/builder/source.ts';
+import { cacheRoot } from '../../src/cache/index.ts';
+import { fetchArchive, fetchGit, fetchSource, unpackSource } from '../../src/builder/source.ts';
 
 // A loopback HTTP server stands in for upstream hosts and for the Debian mirror's pool; it counts
 // requests so that the tests can tell a cache hit from a download.

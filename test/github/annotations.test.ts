@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { JobResult } from '../../src/builder/index.ts';
+import type { JobResult } from '../../src/job-result/index.ts';
 import type { CheckResult } from '../../src/closure/index.ts';
 import { annotateBuild } from '../../src/github/outputs.ts';
 import { annotationFile } from '../../src/github/runner.ts';

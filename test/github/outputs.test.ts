@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { JobResult } from '../../src/builder/index.ts';
+import type { JobResult } from '../../src/job-result/index.ts';
 import { buildOutputs, buildTable, MAX_PLAN_OUTPUT_BYTES, planOutputs, publishOutputs, reportBuild } from '../../src/github/outputs.ts';
 import { setOutputs } from '../../src/github/runner.ts';
 import { shard } from '../../src/plan/index.ts';

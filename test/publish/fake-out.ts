@@ -5,7 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { JobResult } from '../../src/builder/index.ts';
+import type { JobResult } from '../../src/job-result/index.ts';
 import type { Arch, Libc } from '../../src/types.ts';
 import { addImage, OCI_INDEX, writeBlob } from '../oci/registry/fixtures.ts';
 

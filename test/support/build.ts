@@ -2,7 +2,8 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { buildJob, type JobResult, lineReporter } from '../../src/builder/index.ts';
+import { buildJob, lineReporter } from '../../src/builder/index.ts';
+import type { JobResult } from '../../src/job-result/index.ts';
 import { loadValidMatrix } from '../../src/matrix/index.ts';
 import { expandTargets } from '../../src/plan/index.ts';
 import type { Arch, Libc } from '../../src/types.ts';

@@ -2,7 +2,7 @@
 // without a container engine, so that `trunkfarm build` finds the job up to date and skips it.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { jobDirName, type JobResult } from '../../src/builder/index.ts';
+import { jobDirName, type JobResult } from '../../src/job-result/index.ts';
 import { loadValidMatrix } from '../../src/matrix/index.ts';
 import { writeTrunk } from '../../src/package/index.ts';
 import { expandJobs } from '../../src/plan/index.ts';

@@ -10,7 +10,7 @@ import type { JobContext } from '../context.ts';
 import type { Container } from '../engine.ts';
 import { CONTAINER } from '../pipeline.ts';
 import { CLUSTERS_MOUNT, PGDATA_MOUNT } from '../smoke.ts';
-import { cacheRoot } from '../source.ts';
+import { cacheRoot } from '../../cache/index.ts';
 import type { ChosenImage } from './images.ts';
 
 export interface Builder {

@@ -1,7 +1,8 @@
 import path from 'node:path';
-import { buildJob, jobDirName, type JobResult, terminalReporter } from '../../builder/index.ts';
+import { buildJob, terminalReporter } from '../../builder/index.ts';
 import { UserError } from '../../errors.ts';
 import { annotateBuild, buildTable, reportBuild } from '../../github/index.ts';
+import { jobDirName, type JobResult } from '../../job-result/index.ts';
 import { expandTargets, pinMatrixImages } from '../../plan/index.ts';
 import { printTable } from '../options.ts';
 import { loadValidMatrixAnnotated } from './validate.ts';
