@@ -37,6 +37,8 @@ export interface PublishOptions {
   requestTimeoutMs?: number;
   /** The whole publish stops after this long, saying what was done. Default: none. */
   deadlineMs?: number;
+  /** Stops the publish at its next registry request (a signal received); its reason is the error. */
+  signal?: AbortSignal;
   log?: (line: string) => void;
 }
 
@@ -74,6 +76,7 @@ export async function publish(out: string, opts: PublishOptions): Promise<Publis
     ? createClient({
         ...(opts.requestTimeoutMs ? { timeoutMs: opts.requestTimeoutMs } : {}),
         ...(opts.deadlineMs ? { deadline: Date.now() + opts.deadlineMs } : {}),
+        ...(opts.signal ? { signal: opts.signal } : {}),
         onEvent: (e) => {
           const line = progressLine(e);
           if (line) log(line);

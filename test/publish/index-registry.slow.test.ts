@@ -11,6 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadValidMatrix } from '../../src/matrix/index.ts';
 import { expandJobs } from '../../src/plan/index.ts';
 import { mergeIndex, parseIndex, registryIndexStore, updateIndex } from '../../src/publish/index-store.ts';
+import { LATEST_NOT_MOVED } from '../../src/publish/index-registry.ts';
+import { UserError } from '../../src/errors.ts';
+import { startFaultProxy } from '../oci/registry/fault-proxy.ts';
 import { createClient } from '../../src/oci/index.ts';
 import type { PublishedIndexFile } from '../../src/types.ts';
 import { generateKeyFiles } from '../../src/sign/index.ts';
@@ -54,6 +57,30 @@ const keys = (index: PublishedIndexFile) => index.entries.map((e) => e.key).sort
 const repositoryOf = (ref: string) => ref.slice(registry.host.length + 1);
 
 describe('registryIndexStore', () => {
+  it('says the entries are stored but latest did not move, with its own exit status, when the registry keeps refusing latest', async () => {
+    const proxy = await startFaultProxy(registry.host, { rules: [{ method: 'PUT', path: /\/manifests\/latest$/, fault: { kind: 'status', status: 503 } }] });
+    const name = `farm${++repos}/trunkfarm-index`;
+    const client = createClient({ retry: { baseDelayMs: 5 } });
+    const store = registryIndexStore({ repository: `${proxy.host}/${name}`, client });
+    try {
+      const err = await updateIndex(store, [entry('k1')]).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(UserError);
+      expect((err as UserError).exitCode).toBe(LATEST_NOT_MOVED);
+      expect((err as Error).message).toMatch(
+        new RegExp(`^index ${proxy.host}/${name}:latest: the entries of this publish are stored \\(records under rec-\\* tags, which trunkfarm plan and publish read\\), but latest was not moved: .*answered 503.*gave up after 5 attempts.*run the publish again`),
+      );
+      // The record is there, latest is not; without the faults the next update moves it.
+      expect((await tags(registry, name)).filter((t) => t !== 'latest')).toHaveLength(1);
+      expect(await tags(registry, name)).not.toContain('latest');
+      proxy.options.rules = [];
+      expect((await updateIndex(store, [entry('k1')])).written).toBe(false);
+      expect(keys((await pulled(registry, name, 'latest')).index)).toEqual(['k1']);
+    } finally {
+      client.close();
+      await proxy.stop();
+    }
+  });
+
   it('stores the index as a record and under latest, merges with what is there, and writes nothing when nothing changes', async () => {
     const ref = fresh();
     const store = registryIndexStore({ repository: ref });

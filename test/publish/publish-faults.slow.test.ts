@@ -127,7 +127,7 @@ describe('publish through a registry that fails', () => {
       }
     }
     if (RUNS > 1) process.stderr.write(`faults ${fault.kind}${fault.kind === 'status' ? ` ${fault.status}` : ''}: ${finished} of ${RUNS} publishes finished at ${RATE * 100}% faults\n`);
-  });
+  }, RUNS * 60_000);
 
   it('with every signature push refused, moves no tag', async () => {
     const proxy = await startFaultProxy(registry.host, {

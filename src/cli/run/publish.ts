@@ -18,7 +18,19 @@ export async function run(out: string, flags: PublishFlags): Promise<void> {
   const { requestTimeout, deadline, ...opts } = flags;
   const requestTimeoutMs = seconds('--request-timeout', requestTimeout);
   const deadlineMs = seconds('--deadline', deadline);
-  const result = await publish(out, { ...opts, ...(requestTimeoutMs ? { requestTimeoutMs } : {}), ...(deadlineMs ? { deadlineMs } : {}) });
+  // SIGINT or SIGTERM stops the publish at its next registry request, so that it can say which
+  // tags it moved rather than die between two of them.
+  const stop = new AbortController();
+  const onSignal = (name: NodeJS.Signals) => stop.abort(new UserError(`publish stopped by ${name}`, { exitCode: 130 }));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let result;
+  try {
+    result = await publish(out, { ...opts, ...(requestTimeoutMs ? { requestTimeoutMs } : {}), ...(deadlineMs ? { deadlineMs } : {}), signal: stop.signal });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
   await reportPublish(result);
   printTable(
     ['EXTENSION', 'VERSION', 'PLATFORM', 'STATUS', 'OCI'],

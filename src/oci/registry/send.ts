@@ -32,7 +32,7 @@ export async function retrying<T>(ctx: ClientContext, operation: string, attempt
       },
     });
   } catch (err) {
-    throw deadlineFailure(ctx, operation, err);
+    throw abortFailure(ctx, operation, err);
   }
 }
 
@@ -42,10 +42,12 @@ function pastDeadline(ctx: ClientContext, operation: string, cause: unknown): Us
   return new UserError(`${operation}: stopped at the deadline (${seconds} s after the start; --deadline sets it)${cause instanceof Error ? `; last failure: ${cause.message}` : ''}`, { cause });
 }
 
-/** An abort caused by the deadline (not by the caller) becomes an error that says so. */
-export function deadlineFailure(ctx: ClientContext, operation: string, err: unknown): unknown {
-  if (err instanceof UserError || ctx.deadline === undefined || !ctx.signal?.aborted || ctx.options.signal?.aborted) return err;
-  return pastDeadline(ctx, operation, undefined);
+/** An aborted request fails with the caller's reason (a UserError saying who stopped it), or
+ * an error naming the deadline when that stopped it. */
+export function abortFailure(ctx: ClientContext, operation: string, err: unknown): unknown {
+  if (err instanceof UserError || !ctx.signal?.aborted) return err;
+  if (ctx.options.signal?.aborted) return ctx.options.signal.reason instanceof Error ? ctx.options.signal.reason : err;
+  return ctx.deadline === undefined ? err : pastDeadline(ctx, operation, undefined);
 }
 
 /** The per-request settings every exchange of the client shares: the stall timeout, the signal,
@@ -98,7 +100,7 @@ export async function sendOnce(ctx: ClientContext, req: RegistryRequest, url: UR
       ...(req.blobBody ? { onBodyBytes: (n: number) => (ctx.stats.blobBytesUploaded += n) } : {}),
     });
   } catch (err) {
-    throw deadlineFailure(ctx, req.operation, networkFailure(req, url, err));
+    throw abortFailure(ctx, req.operation, networkFailure(req, url, err));
   }
 }
 

@@ -164,6 +164,28 @@ describe('faults between client and registry', () => {
     expect(await checkComplete(`${repo.direct}:v1`)).toBe(image.top.digest);
   });
 
+  it('moves the tags of a layout together, and names those moved and not when stopped among them', async () => {
+    const repo = await freshRepo();
+    // The tags move at once: b's PUT hangs while a's goes through; then the push is stopped.
+    proxy.options.rules = [{ method: 'PUT', path: /\/manifests\/b$/, fault: { kind: 'stall' } }];
+    const stop = new AbortController();
+    const pending = pushLayout(dir, repo.viaProxy, { ...FAST, timeoutMs: 10_000, tags: ['a', 'b'], signal: stop.signal }).catch((e: unknown) => e);
+    const seen = (tag: string, answered: boolean) => proxy.log.some((e) => e.method === 'PUT' && e.path.endsWith(`/manifests/${tag}`) && (!answered || e.status === 201));
+    for (let waited = 0; !seen('b', false) || !seen('a', true); waited += 20) {
+      expect(waited).toBeLessThan(20_000);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    stop.abort(new UserError('stopped by SIGTERM'));
+    const err = await pending;
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as Error).message).toBe(`tags of ${proxy.host}/${repo.name} cut short: moved a; not moved b (stopped by SIGTERM); each moved tag names a complete image; run again to move the rest`);
+    expect(await checkComplete(`${repo.direct}:a`)).toBe(image.top.digest);
+    const client = createClient();
+    expect(await headManifest(client, { registry: registry.host, repository: repo.name }, 'b')).toBeUndefined();
+    client.close();
+  });
+
   it('stops after the retry budget and names the registry error codes', async () => {
     const repo = await freshRepo();
     proxy.options.rules = [{ method: 'POST', fault: { kind: 'status', status: 500 } }];
