@@ -2,7 +2,7 @@
 // either the old file or the whole new one.
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { rename, rm, stat, writeFile } from 'node:fs/promises';
+import { lstat, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from '../errors.ts';
 
@@ -32,9 +32,10 @@ export async function writeAtomic(path: string, data: string | Uint8Array): Prom
   }
 }
 
-/** Whether anything (file, directory, link target) is at `path`. */
-export async function exists(path: string): Promise<boolean> {
-  return (await stat(path).catch(() => undefined)) !== undefined;
+/** Whether anything (file, directory, link target) is at `path`; with `noFollow`, a symbolic
+ * link counts as itself, dangling or not (what an installer must not write through). */
+export async function exists(path: string, options: { noFollow?: boolean } = {}): Promise<boolean> {
+  return (await (options.noFollow ? lstat : stat)(path).catch(() => undefined)) !== undefined;
 }
 
-export { pathWithin } from './within.ts';
+export { isWithin, pathWithin } from './within.ts';

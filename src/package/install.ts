@@ -20,6 +20,7 @@ import { access, chmod, copyFile, lstat, mkdir, mkdtemp, readFile, readlink, ren
 import { tmpdir } from 'node:os';
 import { basename, delimiter, dirname, join, posix } from 'node:path';
 import { UserError } from '../errors.ts';
+import { exists } from '../files/index.ts';
 import { checkPlace, parseJournal, parseManifest, statePaths, tempName, type InstallManifest, type Journal, type StatePaths } from './install-state.ts';
 import { mapPaths, pgConfigBases, pgConfigDestination, searchPathSettings } from './destinations.ts';
 import type { PackageMeta } from './meta.ts';
@@ -222,7 +223,7 @@ async function installIntoExtensionsDir(file: string, dir: string, pgConfig: PgC
     const trunk = await openChecked(file, join(staging, 'pkg'), info, { minPgMajor: 18, refuseExisting: early });
     const meta = trunk.meta;
     const root = join(dir, meta.name);
-    if (await exists(root)) throw new UserError(`${root} exists: ${meta.name} is already installed there; uninstall it first`);
+    if (await present(root)) throw new UserError(`${root} exists: ${meta.name} is already installed there; uninstall it first`);
     const interpreters = await findInterpreters(trunk);
 
     const pkgEntries: TreeEntry[] = trunk.entries.map((e) => ({ ...e, ...(e.type === 'file' ? { source: join(staging, 'pkg', e.path) } : {}) }));
@@ -284,7 +285,7 @@ async function openChecked(
   const check = async (meta: PackageMeta) => {
     const problems = compatibilityProblems(meta, info, options);
     if (problems.length) throw new UserError(`${basename(file)} does not fit ${info.description}:\n  ${problems.join('\n  ')}`);
-    if (options.refuseExisting && (await exists(join(options.refuseExisting.dir, meta.name))))
+    if (options.refuseExisting && (await present(join(options.refuseExisting.dir, meta.name))))
       throw new UserError(`${join(options.refuseExisting.dir, meta.name)} exists: ${meta.name} is already installed there; uninstall it first`);
   };
   const trunk = await readTrunk(file, { extractTo, onMeta: check });
@@ -384,7 +385,7 @@ export function rewriteShebang(data: Buffer, interpreter: string): Buffer {
 
 async function existingPaths(paths: string[]): Promise<string[]> {
   const found: string[] = [];
-  for (const p of paths) if (await exists(p)) found.push(p);
+  for (const p of paths) if (await present(p)) found.push(p);
   return found;
 }
 
@@ -394,19 +395,15 @@ async function missingDirs(dirs: string[]): Promise<string[]> {
   for (const d of dirs) {
     for (let cur = d; cur !== dirname(cur); cur = dirname(cur)) {
       if (missing.has(cur)) break;
-      if (await exists(cur)) break;
+      if (await present(cur)) break;
       missing.add(cur);
     }
   }
   return [...missing].sort(comparePaths);
 }
 
-async function exists(p: string): Promise<boolean> {
-  return lstat(p).then(
-    () => true,
-    () => false,
-  );
-}
+/** Anything at `p`, a link itself included. */
+const present = (p: string) => exists(p, { noFollow: true });
 
 async function digestOf(path: string): Promise<string | undefined> {
   const st = await lstat(path).catch(() => undefined);
