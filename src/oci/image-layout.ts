@@ -9,7 +9,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { UserError } from '../errors.ts';
-import { exists, writeAtomic } from '../files/index.ts';
+import { exists, pathWithin, writeAtomic } from '../files/index.ts';
 import type { BlobInfo, ContentSource } from './content.ts';
 import { REF_NAME, type Descriptor, type ImageIndex } from './descriptor.ts';
 import { digestLike, isDigest, sha256Digest, splitDigest } from './digest.ts';
@@ -26,7 +26,10 @@ export function blobPath(dir: string, digest: string): string {
 
 /** Creates the layout if needed; leaves an existing one as it is. */
 export async function initLayout(dir: string): Promise<void> {
-  await mkdir(join(dir, 'blobs', 'sha256'), { recursive: true }).catch((err: NodeJS.ErrnoException) => {
+  await mkdir(dir, { recursive: true }).catch((err: NodeJS.ErrnoException) => {
+    throw new UserError(`cannot make an OCI layout in ${dir}: ${err.code === 'ENOTDIR' || err.code === 'EEXIST' ? 'a file is in the way' : err.message}`);
+  });
+  await mkdir(blobStore(dir), { recursive: true }).catch((err: NodeJS.ErrnoException) => {
     throw new UserError(`cannot make an OCI layout in ${dir}: ${err.code === 'ENOTDIR' || err.code === 'EEXIST' ? 'a file is in the way' : err.message}`);
   });
   const layoutFile = join(dir, 'oci-layout');
@@ -38,8 +41,15 @@ export async function initLayout(dir: string): Promise<void> {
   if (!(await exists(index))) await writeIndex(dir, { schemaVersion: 2, mediaType: MEDIA.index, manifests: [] });
 }
 
+/** The folder blobs are written to, reached through no link out of the layout: a layout copied
+ * from elsewhere may hold one (blobs -> /elsewhere), and a write would follow it. */
+function blobStore(dir: string, algorithm = 'sha256'): string {
+  return pathWithin(dir, join('blobs', algorithm));
+}
+
 export async function putBlob(dir: string, data: Uint8Array): Promise<{ digest: string; size: number }> {
   const digest = sha256Digest(data);
+  blobStore(dir);
   const path = blobPath(dir, digest);
   if (!(await exists(path))) await writeAtomic(path, data);
   return { digest, size: data.length };
@@ -48,12 +58,13 @@ export async function putBlob(dir: string, data: Uint8Array): Promise<{ digest: 
 /** A temporary path inside the blob store, for a writer that learns the digest as it goes;
  * hand it to adoptBlob afterwards. */
 export function blobTempPath(dir: string): string {
-  return join(dir, 'blobs', 'sha256', `.tmp-${randomBytes(8).toString('hex')}`);
+  return join(blobStore(dir), `.tmp-${randomBytes(8).toString('hex')}`);
 }
 
 /** Renames a finished temporary into place under its digest (dropping it if the blob exists). */
 export async function adoptBlob(dir: string, tmp: string, digest: string): Promise<void> {
   const path = blobPath(dir, digest);
+  blobStore(dir, splitDigest(digest)[0]);
   if (await exists(path)) await rm(tmp, { force: true });
   else await rename(tmp, path);
 }
