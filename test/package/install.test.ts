@@ -429,3 +429,21 @@ describe('install --pg-config: hostile trunks and state', () => {
     expect(existsSync(`${dirs.sharedir}/extension/${b.name}.sql`)).toBe(false);
   });
 });
+
+describe('install --extensions-dir: a link already at the package\'s name', () => {
+  it('is refused, dangling or to a directory elsewhere, and nothing is written through it', async () => {
+    const t = await trunkFor({ meta: (m) => forPg(m, 18) });
+    const elsewhere = join(dir, `elsewhere-${n++}`);
+    await mkdir(elsewhere);
+    for (const target of [join(elsewhere, 'gone'), elsewhere]) {
+      const ext = join(dir, `ext-link-${n++}`);
+      await mkdir(ext);
+      await symlink(target, join(ext, t.name));
+      const r = await runCli(['install', t.path, '--extensions-dir', ext]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe(`trunkfarm: ${join(ext, t.name)} exists: ${t.name} is already installed there; uninstall it first\n`);
+      expect(await readdir(elsewhere)).toEqual([]);
+      expect((await readdir(ext)).filter((e) => e !== t.name)).toEqual([]); // no staging left behind
+    }
+  });
+});
