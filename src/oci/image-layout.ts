@@ -26,12 +26,12 @@ export function blobPath(dir: string, digest: string): string {
 
 /** Creates the layout if needed; leaves an existing one as it is. */
 export async function initLayout(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true }).catch((err: NodeJS.ErrnoException) => {
+  const cannot = (err: NodeJS.ErrnoException): never => {
     throw new UserError(`cannot make an OCI layout in ${dir}: ${err.code === 'ENOTDIR' || err.code === 'EEXIST' ? 'a file is in the way' : err.message}`);
-  });
-  await mkdir(blobStore(dir), { recursive: true }).catch((err: NodeJS.ErrnoException) => {
-    throw new UserError(`cannot make an OCI layout in ${dir}: ${err.code === 'ENOTDIR' || err.code === 'EEXIST' ? 'a file is in the way' : err.message}`);
-  });
+  };
+  await mkdir(dir, { recursive: true }).catch(cannot);
+  blobStore(dir, 'sha512'); // pull and compose save sha512 blobs at blobPath once the layout is made
+  await mkdir(blobStore(dir), { recursive: true }).catch(cannot);
   const layoutFile = join(dir, 'oci-layout');
   const current = await readFile(layoutFile, 'utf8').catch(() => undefined);
   if (current === undefined) await writeAtomic(layoutFile, `${JSON.stringify({ imageLayoutVersion: MEDIA.layout })}\n`);

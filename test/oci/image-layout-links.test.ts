@@ -26,6 +26,12 @@ describe('OCI layout writes', () => {
     expect(readdirSync(elsewhere)).toEqual([]);
   });
 
+  it('refuses blobs/sha512 linked out of the layout when it is made ready', async () => {
+    const { dir, elsewhere } = layoutWith('blobs/sha512');
+    await expect(initLayout(dir)).rejects.toThrow(`${join(dir, 'blobs/sha512')}: a symlink to ${elsewhere}, outside ${dir}; refusing to write through it`);
+    expect(readdirSync(elsewhere)).toEqual([]);
+  });
+
   it('refuses blobs/sha256 linked out of the layout, for every way a blob is written', async () => {
     const { dir, elsewhere } = layoutWith('blobs/sha256');
     writeFileSync(join(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}\n');
