@@ -43,17 +43,6 @@ export function resetLimits(): void {
   raised.clear();
 }
 
-/** The error for input beyond a limit: what was found, where, and how to allow it. */
-export class LimitError extends UserError {
-  constructor(
-    readonly where: string,
-    readonly limitName: LimitName,
-    found: string,
-  ) {
-    super(`${where}: ${found}; the limit is ${limit(limitName)} ${LIMITS[limitName].what} (raise it with --limit ${limitName}=N)`);
-  }
-}
-
 /** `found` message for "more than the limit". */
 export function overLimit(name: LimitName): string {
   return `more than ${limit(name)} ${LIMITS[name].what}`;

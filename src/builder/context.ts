@@ -37,7 +37,7 @@ export interface BuildOptions {
   reporter?: (job: string, dir: string) => StepReporter;
 }
 
-export interface JobPaths {
+interface JobPaths {
   /** The job's folder while it builds (`OUT/JOB.partial`), moved to `final` at the end. */
   dir: string;
   final: string;
@@ -126,7 +126,7 @@ export async function createJobContext(target: BuildTarget, opts: BuildOptions, 
 /** Every container a job starts, until removed; and work started ahead of the step that needs
  * it, which must end before the job's folder is moved on failure (or a late log line would make
  * the `.partial` folder anew). */
-export class Containers {
+class Containers {
   private readonly starting: Promise<Container>[] = [];
   readonly ahead: Promise<unknown>[] = [];
 

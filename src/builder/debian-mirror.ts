@@ -7,7 +7,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../errors.ts';
 
-export interface AptConfig {
+interface AptConfig {
   /** Default /etc/apt/sources.list.d */
   sourcesDir?: string;
   /** Default /etc/apt/sources.list */

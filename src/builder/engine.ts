@@ -10,11 +10,11 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
-import { constants } from 'node:os';
 import { dirname } from 'node:path';
 import { PassThrough, Readable, type Writable } from 'node:stream';
 import { UserError } from '../errors.ts';
 import { untrustedFrame } from '../github/index.ts';
+import { capture as captureProgram, type Captured, signalNumber } from './process.ts';
 
 const ENGINE_NAMES = ['podman', 'docker'] as const;
 type EngineName = (typeof ENGINE_NAMES)[number];
@@ -31,7 +31,7 @@ export interface Container {
   readonly name: string;
 }
 
-export interface Mount {
+interface Mount {
   /** Absolute path on the host. */
   source: string;
   /** Absolute path in the container. */
@@ -61,7 +61,7 @@ export interface RunOptions {
   labels?: Record<string, string>;
 }
 
-export interface ExecOptions {
+interface ExecOptions {
   env?: Record<string, string>;
   user?: string;
   workdir?: string;
@@ -404,21 +404,9 @@ function streamOut(engine: Engine, args: string[], what: string): Readable {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-interface Captured {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 function capture(engine: Engine, args: string[], env?: NodeJS.ProcessEnv): Promise<Captured> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(engine.bin, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(env ? { env } : {}) });
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', (err) => reject(notFound(engine, err)));
-    child.on('close', (code, signal) => resolve({ code: code ?? 128 + signalNumber(signal), stdout, stderr }));
+  return captureProgram(engine.bin, args, env).catch((err: Error) => {
+    throw notFound(engine, err);
   });
 }
 
@@ -432,10 +420,6 @@ function feed(sink: Writable, input: string | Buffer | Readable): void {
 function notFound(engine: Engine, err: Error & { code?: string }): Error {
   if (err.code === 'ENOENT') return new UserError(`${engine.bin} not found on PATH`);
   return err;
-}
-
-function signalNumber(signal: NodeJS.Signals | null): number {
-  return signal ? (constants.signals[signal] ?? 0) : 0;
 }
 
 function lastLine(text: string): string {

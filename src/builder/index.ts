@@ -5,6 +5,5 @@ export { readResult, type JobResult } from '../job-result/index.ts';
 export { detectEngine, type Engine, exec, pull, removeContainer, startContainer } from './engine.ts';
 export { imageInventory } from './inventory.ts';
 export * from './steps/index.ts';
-export { withMajorHint } from './steps/compile.ts';
 export { lineReporter, streamReporter, terminalReporter } from './progress.ts';
 export { StepError, type StepReporter } from './step-runner.ts';

@@ -34,7 +34,7 @@ export function streamReporter(job: string, out: Writable = process.stderr): Ste
 /** Lines of a failed step's log shown under it. */
 export const FAILED_TAIL_LINES = 40;
 
-export interface TerminalOptions {
+interface TerminalOptions {
   /** Where the lines go; default stderr (stdout keeps the summary table). */
   out?: Writable & { isTTY?: boolean; columns?: number };
   /** Rewrite the indicator in place: default whether `out` is a terminal. */

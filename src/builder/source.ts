@@ -10,27 +10,26 @@
 // Layout under <cache root>/sources: sha256/<hex> (archives), git/<commit>.tar (git sources, as a
 // tarball with one top directory), tmp/ (downloads in progress).
 
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readdir, readFile, readlink, rename, rm, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { cacheRoot } from '../cache/index.ts';
 import { UserError } from '../errors.ts';
-import { exists, pathWithin } from '../files/index.ts';
-import { isWithin } from '../files/within.ts';
+import { exists, isWithin, pathWithin, sha256File } from '../files/index.ts';
 import { HttpStatusError, httpGet, type IncomingMessage } from '../http/index.ts';
 import { debianMirror, poolUrl } from './debian-mirror.ts';
+import { capture, type Captured } from './process.ts';
 
 /** An upstream tarball of a Debian source package: `{package: 'pgvector', orig: 'pgvector_0.8.0.orig.tar.gz'}`. */
-export interface DebianOrig {
+interface DebianOrig {
   package: string;
   orig: string;
 }
 
-export interface ArchiveSource {
+interface ArchiveSource {
   /** Absent when Debian's copy is the only source of these bytes (a +dfsg repack). */
   url?: string;
   sha256: string;
@@ -38,15 +37,15 @@ export interface ArchiveSource {
   debian?: DebianOrig;
 }
 
-export interface GitSource {
+interface GitSource {
   git: string;
   /** A full 40-hex commit id. */
   commit: string;
 }
 
-export type Source = ArchiveSource | GitSource;
+type Source = ArchiveSource | GitSource;
 
-export interface FetchOptions {
+interface FetchOptions {
   /** The cache root; default `$TRUNKFARM_CACHE`, else `.cache` under the working directory. */
   cacheRoot?: string;
   /** Debian mirror for fallbacks; default: the one apt uses (see debian-mirror.ts). */
@@ -57,7 +56,7 @@ export interface FetchOptions {
   timeoutMs?: number;
 }
 
-export interface FetchedSource {
+interface FetchedSource {
   /** The cached archive (a tarball). */
   path: string;
   /** sha256 of its bytes. */
@@ -97,7 +96,7 @@ export async function fetchArchive(src: ArchiveSource, opts: FetchOptions = {}):
 
   if (await isFile(path)) {
     // A cache hit is trusted only after a re-hash: a damaged file is dropped and fetched again.
-    if ((await hashFile(path)) === want) return { path, sha256: want, from: 'cache', url: name };
+    if ((await sha256File(path)) === want) return { path, sha256: want, from: 'cache', url: name };
     opts.log?.(`cached ${path} is damaged; fetching it again`);
     await rm(path, { force: true });
   }
@@ -186,7 +185,7 @@ export async function fetchGit(src: GitSource, opts: FetchOptions = {}): Promise
   if (!COMMIT.test(commit)) throw new UserError(`invalid git commit "${src.commit}" for ${src.git}: expected 40 hex digits`);
   const dir = sourcesDir(opts);
   const path = join(dir, 'git', `${commit}.tar`);
-  if (await isFile(path)) return { path, sha256: await hashFile(path), from: 'cache', url: src.git };
+  if (await isFile(path)) return { path, sha256: await sha256File(path), from: 'cache', url: src.git };
 
   await mkdir(join(dir, 'git'), { recursive: true });
   await mkdir(join(dir, 'tmp'), { recursive: true });
@@ -210,12 +209,12 @@ export async function fetchGit(src: GitSource, opts: FetchOptions = {}): Promise
   } finally {
     await rm(work, { recursive: true, force: true });
   }
-  return { path, sha256: await hashFile(path), from: 'upstream', url: src.git };
+  return { path, sha256: await sha256File(path), from: 'upstream', url: src.git };
 }
 
-async function git(args: string[], opts: { check?: boolean } = {}): Promise<Ran> {
+async function git(args: string[], opts: { check?: boolean } = {}): Promise<Captured> {
   const env = { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_NOSYSTEM: '1' };
-  const r = await run('git', args, env).catch((err: Error & { code?: string }) => {
+  const r = await capture('git', args, env).catch((err: Error & { code?: string }) => {
     throw err.code === 'ENOENT' ? new UserError('git not found on PATH: git sources need it') : err;
   });
   if (r.code !== 0 && opts.check !== false) {
@@ -240,7 +239,7 @@ export async function unpackSource(tarball: string, dest: string, options: { str
   await mkdir(parent, { recursive: true });
   const tmp = await mkdtemp(join(parent, '.unpack-'));
   try {
-    const list = await run('tar', ['-tf', tarball]);
+    const list = await capture('tar', ['-tf', tarball]);
     if (list.code !== 0) throw new UserError(`${tarball} is not a readable tarball: ${list.stderr.trim()}`);
     const tops = new Set(
       list.stdout
@@ -256,7 +255,7 @@ export async function unpackSource(tarball: string, dest: string, options: { str
     const oneTop = options.strip !== false && tops.size === 1 && entries.some((n) => n.replace(/^\.\//, '').includes('/'));
     const args = ['-xf', tarball, '-C', tmp, '--no-same-owner', '--delay-directory-restore'];
     if (oneTop) args.push(`--strip-components=${entries[0]!.startsWith('./') ? 2 : 1}`);
-    const r = await run('tar', args);
+    const r = await capture('tar', args);
     if (r.code !== 0) throw new UserError(`cannot unpack ${tarball}: ${r.stderr.trim()}`);
     await checkSourceTree(tarball, tmp);
     // mkdtemp makes it 0700; a tree others read (a container's postgres user) wants tar's 0755.
@@ -298,7 +297,7 @@ export async function applyPatches(dir: string, patches: readonly { file: string
   for (const p of patches) {
     await checkPatchPaths(dir, p);
     log?.(`applying ${p.file}`);
-    const r = await run('patch', ['-p1', '--batch', '--forward', '--no-backup-if-mismatch', '--reject-file=-', '-d', dir, '-i', p.path]).catch((err: Error & { code?: string }) => {
+    const r = await capture('patch', ['-p1', '--batch', '--forward', '--no-backup-if-mismatch', '--reject-file=-', '-d', dir, '-i', p.path]).catch((err: Error & { code?: string }) => {
       throw err.code === 'ENOENT' ? new UserError('patch not found on PATH: entries with source.patches need it') : err;
     });
     if (r.code !== 0) throw new UserError(`${p.file} does not apply to the source: ${(r.stdout + r.stderr).trim().split('\n').slice(-6).join('\n')}`);
@@ -334,31 +333,7 @@ async function tempPath(dir: string): Promise<string> {
   return join(dir, 'tmp', `${process.pid}-${randomBytes(6).toString('hex')}`);
 }
 
-export async function hashFile(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  await pipeline(createReadStream(path), hash);
-  return hash.digest('hex');
-}
-
 async function isFile(path: string): Promise<boolean> {
   return (await stat(path).catch(() => undefined))?.isFile() ?? false;
 }
 
-
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function run(cmd: string, args: string[], env?: NodeJS.ProcessEnv): Promise<Ran> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(env ? { env } : {}) });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolvePromise({ code: code ?? 1, stdout, stderr }));
-  });
-}

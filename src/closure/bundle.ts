@@ -236,7 +236,7 @@ function place(lib: FetchedLibrary, libDir: string, root: string): { file: strin
 /** Sets each file's run path to what it needs: `$ORIGIN`-relative entries for the package
  * directories that hold its dependencies, in every layout; absolute entries kept only where they
  * serve a library of the base image; entries relative to the working directory dropped. */
-export function fixRunPaths(tree: Tree, options: CheckOptions): string[] {
+function fixRunPaths(tree: Tree, options: CheckOptions): string[] {
   const inventory = options.inventory;
   const layouts = options.layouts ?? layoutsFor(tree, inventory, options);
   const index = indexInventory(inventory);

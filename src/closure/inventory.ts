@@ -41,7 +41,7 @@ const postgresSchema = z.object({
   runpath: z.array(z.string()),
 });
 
-export const inventorySchema = z.object({
+const inventorySchema = z.object({
   format: z.literal(INVENTORY_FORMAT),
   version: z.literal(INVENTORY_VERSION),
   source: z.string(),
@@ -344,7 +344,7 @@ export function inventoryFromDir(root: string, options: CaptureOptions = {}): In
 
 /** What a tar of a root filesystem must keep for the inventory: candidate libraries and
  * executables as ELF facts, the loader's configuration and package databases as bytes. */
-export function keepForInventory(path: string): 'elf' | 'data' | undefined {
+function keepForInventory(path: string): 'elf' | 'data' | undefined {
   // Before the name test: ld.so.conf and ld.so.cache have `.so` in their names too.
   if (path === '/etc/ld.so.cache' || path === '/etc/ld.so.conf' || path.startsWith('/etc/ld.so.conf.d/') || path.startsWith('/etc/ld-musl-')) return 'data';
   if (path === '/lib/apk/db/installed' || path === '/var/lib/dpkg/status') return 'data';

@@ -3,7 +3,7 @@
 // say where a missing library comes from and to record what a bundled library is.
 import { type RootView, basename, dirname, joinPath, resolvePath } from './rootfs.ts';
 
-export interface PackageInfo {
+interface PackageInfo {
   manager: 'dpkg' | 'apk';
   name: string;
   version?: string;
@@ -11,7 +11,7 @@ export interface PackageInfo {
   license?: string;
 }
 
-export interface PackageDb {
+interface PackageDb {
   /** The package that installed the file at `path` (any path leading to it). */
   owner(path: string): PackageInfo | undefined;
 }

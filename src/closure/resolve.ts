@@ -15,7 +15,7 @@
 // inherits both); then /etc/ld-musl-ARCH.path or /lib:/usr/local/lib:/usr/lib. Only $ORIGIN is
 // expanded; a path with any other `$` is ignored whole. The first file that opens is taken.
 import type { Libc } from '../types.ts';
-import { DF_1_NODEFLIB, DF_1_PIE } from './elf/constants.ts';
+import { DF_1_NODEFLIB, DF_1_PIE } from './elf/index.ts';
 import type { Inventory } from './inventory.ts';
 import { dirname } from './rootfs.ts';
 import type { LoaderView, ObjectFacts, Origin } from './view.ts';
@@ -59,9 +59,9 @@ export interface LoadNode {
   main?: boolean;
 }
 
-export type Via = 'loaded' | 'libc' | 'direct' | 'rpath' | 'runpath' | 'cache' | 'default';
+type Via = 'loaded' | 'libc' | 'direct' | 'rpath' | 'runpath' | 'cache' | 'default';
 
-export interface Found {
+interface Found {
   /** The path the loader opened. */
   path: string;
   /** The same with every link resolved. */
@@ -76,7 +76,7 @@ export interface Found {
   facts?: ObjectFacts;
 }
 
-export interface SearchStep {
+interface SearchStep {
   dir: string;
   via: Via;
   entry?: string;
@@ -251,7 +251,7 @@ export function noteLoaded(model: LoaderModel, loaded: Loaded, name: string, fou
   }
 }
 
-export interface TraceStep {
+interface TraceStep {
   /** The object whose DT_NEEDED this is. */
   from: LoadNode;
   resolution: Resolution;

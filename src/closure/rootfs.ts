@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream';
 import { extract } from 'tar-stream';
 import { type ElfInfo, ElfError, type ParseOptions, isElf, parseElfBuffer, readElfIfElf } from './elf/index.ts';
 
-export type EntryKind = 'file' | 'dir' | 'symlink' | 'other';
+type EntryKind = 'file' | 'dir' | 'symlink' | 'other';
 
 export interface Entry {
   kind: EntryKind;

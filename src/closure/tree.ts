@@ -20,7 +20,7 @@ export interface Layout {
   postgres?: PostgresInstall;
 }
 
-export interface TreeFile {
+interface TreeFile {
   /** Path relative to the tree, with `/`. */
   path: string;
   /** Absolute path on this machine. */

@@ -33,7 +33,7 @@ export interface LoaderView {
   hostPath(path: string): string | undefined;
 }
 
-export interface ViewOptions {
+interface ViewOptions {
   mounts: Mount[];
   base?: InventoryIndex;
   /** The build environment, consulted for what neither the package nor the base has. */

@@ -141,7 +141,7 @@ function layerStream(body: Readable, layer: Descriptor, where: string): Readable
 }
 
 /** The server that modules of `arch` and the image's libc would be loaded by, and its directories. */
-export function postgresFacts(view: RootView, inventory: Inventory, arch: Arch, where: string): BaseFacts {
+function postgresFacts(view: RootView, inventory: Inventory, arch: Arch, where: string): BaseFacts {
   const machine = arch === 'amd64' ? 'x86_64' : 'aarch64';
   if (inventory.machine !== machine) throw new UserError(`${where}: its config says ${arch} but its loader is for ${inventory.machine}`);
   const withLib = inventory.postgres.filter((p) => p.pkglibdir !== undefined);
@@ -209,7 +209,7 @@ export function parseJson<T>(bytes: Buffer, where: string): T {
   }
 }
 
-export async function readAll(stream: Readable, limit: number, where: string): Promise<Buffer> {
+async function readAll(stream: Readable, limit: number, where: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of stream as AsyncIterable<Buffer>) {

@@ -12,7 +12,7 @@ import type { ImageRepository } from './repository.ts';
 import { type ExtensionRequest, type FetchedTrunk, extensionRepository, fetchTrunk, findTrunk } from './trunks.ts';
 import type { Arch } from '../types.ts';
 
-export interface Blob {
+interface Blob {
   digest: string;
   size: number;
   mediaType: string;

@@ -100,7 +100,7 @@ function clashWithBase(trunk: FetchedTrunk, paths: string[], base: BaseFacts): v
 
 /** The layer's tar entries: the trunk's files and links at their installed paths, and the
  * directories the extension adds below pg_config's (the base's own directories stay as they are). */
-export function layerEntries(trunkEntries: TrunkEntry[], pkg: string, name: string, dirs: PgDirs, file: string): { entries: TreeEntry[]; paths: string[]; skipped: string[] } {
+function layerEntries(trunkEntries: TrunkEntry[], pkg: string, name: string, dirs: PgDirs, file: string): { entries: TreeEntry[]; paths: string[]; skipped: string[] } {
   const leaves = trunkEntries.filter((e) => e.type !== 'directory');
   const mapped = mapPaths(
     leaves.map((e) => e.path),

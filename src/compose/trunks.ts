@@ -18,13 +18,13 @@ export interface ExtensionRequest {
   version?: string;
 }
 
-export interface Target {
+interface Target {
   pg: number;
   libc: Libc;
   arch: Arch;
 }
 
-export interface FoundTrunk {
+interface FoundTrunk {
   name: string;
   version: string;
   /** The artifact's tag in the extension's repository. */

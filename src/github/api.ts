@@ -9,7 +9,7 @@ import { UserError } from '../errors.ts';
 
 export type GitHubClient = InstanceType<typeof Octokit>;
 
-export interface GitHubClientOptions {
+interface GitHubClientOptions {
   /** Default: GITHUB_TOKEN. */
   token?: string;
   /** REST API root. Default: GITHUB_API_URL (set by Actions, and right on GitHub Enterprise Server),

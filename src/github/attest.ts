@@ -6,7 +6,7 @@ import type { SerializedBundle } from '@sigstore/bundle';
 
 export type { SigstoreInstance };
 
-export interface AttestRequest {
+interface AttestRequest {
   subjects: { name: string; digest: Record<string, string> }[];
   predicateType: string;
   predicate: object;

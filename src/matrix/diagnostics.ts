@@ -17,12 +17,12 @@ export function formatDiagnostic(d: Diagnostic): string {
 
 export type Path = readonly PropertyKey[];
 
-export function fieldName(path: Path): string {
+function fieldName(path: Path): string {
   return path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '[');
 }
 
 /** A YAML document parsed with source positions, as diagnostics need it. */
-export interface PositionedDocument {
+interface PositionedDocument {
   doc: Document;
   lines: LineCounter;
 }

@@ -16,13 +16,13 @@ import { readPatches } from './patches.ts';
 import { checkEntries, checkPlatforms } from './rules.ts';
 import { type ExtensionEntry, extensionEntry, type PlatformsFile, platformsFile } from './schema.ts';
 
-export interface LoadResult {
+interface LoadResult {
   matrix?: Matrix;
   diagnostics: Diagnostic[];
 }
 
-export const PLATFORMS_FILE = 'platforms.yaml';
-export const EXTENSIONS_DIR = 'extensions';
+const PLATFORMS_FILE = 'platforms.yaml';
+const EXTENSIONS_DIR = 'extensions';
 
 /** Parses and validates one YAML text against a schema. Text in the plain subset that matrix
  * files use is read without source positions (see plain-yaml.ts); the rest, errors included,

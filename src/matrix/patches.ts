@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Diagnostic, Locator } from './diagnostics.ts';
 import type { ExtensionEntry } from './schema.ts';
 
-export const PATCHES_DIR = 'patches';
+const PATCHES_DIR = 'patches';
 
 export interface PatchFile {
   file: string;

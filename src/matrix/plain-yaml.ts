@@ -11,7 +11,7 @@
 // keys, keys that are not plain identifiers or quoted, document markers and directives.
 
 /** Returned for text outside the subset: parse it with the `yaml` package instead. */
-export const OUTSIDE_SUBSET = undefined;
+const OUTSIDE_SUBSET = undefined;
 
 // Thrown from deep inside the reader, made once: a stack trace per declined file would cost.
 const OUT = new Error('outside the plain YAML subset');
@@ -361,7 +361,7 @@ const FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/;
 // Plain scalars that can only be strings: most of them, so the tests above are mostly skipped.
 const SURELY_STRING = /^[A-EG-MO-SU-Za-eg-mo-su-z_/]/;
 
-export function resolvePlain(s: string): unknown {
+function resolvePlain(s: string): unknown {
   if (SURELY_STRING.test(s)) return s;
   if (NULL.test(s)) return null;
   if (BOOL.test(s)) return s[0] === 't' || s[0] === 'T';

@@ -35,7 +35,7 @@ export function entryPlatforms(entry: ExtensionEntry, platforms: Platform[]): Pl
   return platforms.filter((p) => inRange(p.pg) && !excludes.some((x) => matches(x, p)));
 }
 
-export function rangeOf(entry: ExtensionEntry): (pg: number) => boolean {
+function rangeOf(entry: ExtensionEntry): (pg: number) => boolean {
   const range = parseRange(entry.dependencies.postgres?.version ?? '*');
   return typeof range === 'string' ? () => false : range;
 }

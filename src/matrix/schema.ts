@@ -59,7 +59,7 @@ const patches = z
   .optional()
   .describe('Patches applied to the source in this order before the build; their contents are part of the build key');
 
-export const archiveSource = z
+const archiveSource = z
   .strictObject({
     url: httpsUrl.optional().describe('Archive URL'),
     sha256: z.string().regex(SHA256, 'must be 64 lowercase hex digits').describe('sha256 of the archive'),
@@ -81,7 +81,7 @@ export const archiveSource = z
   .refine((s) => s.url !== undefined || s.debian !== undefined, 'an archive needs "url" or "debian"')
   .describe('A release archive, pinned by checksum');
 
-export const gitSource = z
+const gitSource = z
   .strictObject({
     git: httpsUrl.describe('Repository URL'),
     commit: z.string().regex(COMMIT, 'must be a full 40-hex-digit commit id').describe('Full commit id'),
@@ -89,7 +89,7 @@ export const gitSource = z
   })
   .describe('A git repository at a full commit');
 
-export const localSource = z
+const localSource = z
   .strictObject({
     path: z
       .string()
@@ -98,7 +98,7 @@ export const localSource = z
   })
   .describe('Sources in this repository: for use from an extension\'s own repository');
 
-export const PIPELINES = ['pgxs', 'cmake', 'meson', 'autoconf', 'pgrx', 'script'] as const;
+const PIPELINES = ['pgxs', 'cmake', 'meson', 'autoconf', 'pgrx', 'script'] as const;
 
 export const extensionEntry = z
   .strictObject({
@@ -218,7 +218,7 @@ const imagePair = z.strictObject({
 /** GitHub-hosted Linux runners by architecture: a label no runner has leaves a job queued until it
  * times out. Other runners (larger, self-hosted, or amd64 only in a private repository) are picked
  * per run, by the reusable workflow's runner-amd64 and runner-arm64 inputs. */
-export const RUNNER_LABELS = {
+const RUNNER_LABELS = {
   amd64: ['ubuntu-24.04', 'ubuntu-22.04', 'ubuntu-latest'],
   arm64: ['ubuntu-24.04-arm', 'ubuntu-22.04-arm'],
 } as const satisfies Record<(typeof ARCHES)[number], readonly string[]>;

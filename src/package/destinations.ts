@@ -10,7 +10,7 @@ import { posix } from 'node:path';
 import { LICENSE_TEXT, TOP_TEXT, type PgsqlDir } from './stage.ts';
 
 /** pg_config's flag for each `pgsql/` directory. */
-export const PG_CONFIG_FLAG: Record<PgsqlDir, string> = {
+const PG_CONFIG_FLAG: Record<PgsqlDir, string> = {
   bin: 'bindir',
   doc: 'docdir',
   html: 'htmldir',

@@ -34,7 +34,7 @@ export function created(meta: PackageMeta): string {
   return new Date(meta.sourceDateEpoch * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-export function ociPlatform(arch: string): OciPlatform {
+function ociPlatform(arch: string): OciPlatform {
   return { architecture: arch, os: 'linux', ...(arch === 'arm64' ? { variant: 'v8' } : {}) };
 }
 

@@ -58,7 +58,7 @@ export async function statePaths(dirs: PgDirs, name: string): Promise<StatePaths
 }
 
 /** `p` is `base` or below it (both absolute, normalised). */
-export function inside(p: string, base: string): boolean {
+function inside(p: string, base: string): boolean {
   return p === base || p.startsWith(base === '/' ? '/' : `${base}/`);
 }
 
@@ -74,14 +74,14 @@ async function realpathOfExisting(p: string): Promise<string> {
 }
 
 /** The innermost base `path` lies strictly below, if any. */
-export function baseOf(path: string, bases: string[]): string | undefined {
+function baseOf(path: string, bases: string[]): string | undefined {
   let best: string | undefined;
   for (const b of bases) if (path !== b && inside(path, b) && (best === undefined || b.length > best.length)) best = b;
   return best;
 }
 
 /** The first directory strictly between `base` and `path` that is a symlink. */
-export async function symlinkBetween(base: string, path: string): Promise<string | undefined> {
+async function symlinkBetween(base: string, path: string): Promise<string | undefined> {
   const parts = posix.relative(base, posix.dirname(path)).split('/').filter(Boolean);
   let cur = base;
   for (const part of parts) {

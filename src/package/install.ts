@@ -32,7 +32,7 @@ import { hashFile } from './stage.ts';
 
 /** `pgConfig`: a pg_config to run, or what one would say of a PostgreSQL that is not this
  * machine's (a base image that a build tests its package in, its directories under a root). */
-export type PgConfigTarget = string | (InstallTargetInfo & { dirs: NonNullable<InstallTargetInfo['dirs']> });
+type PgConfigTarget = string | (InstallTargetInfo & { dirs: NonNullable<InstallTargetInfo['dirs']> });
 export type InstallTarget = { pgConfig: PgConfigTarget; extensionsDir?: undefined } | { extensionsDir: string; pgConfig?: PgConfigTarget };
 
 const probe = (pgConfig: PgConfigTarget): Promise<InstallTargetInfo> => (typeof pgConfig === 'string' ? probePgConfig(pgConfig) : Promise.resolve(pgConfig));
@@ -378,7 +378,7 @@ async function which(cmd: string): Promise<string | undefined> {
   return undefined;
 }
 
-export function rewriteShebang(data: Buffer, interpreter: string): Buffer {
+function rewriteShebang(data: Buffer, interpreter: string): Buffer {
   const m = /^#![A-Za-z0-9._+-]+/.exec(data.subarray(0, 256).toString('latin1'));
   return m ? Buffer.concat([Buffer.from(`#!${interpreter}`), data.subarray(m[0].length)]) : data;
 }

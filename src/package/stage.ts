@@ -11,7 +11,7 @@ import { UserError } from '../errors.ts';
 import { badPathReason, comparePaths, normaliseMode, resolveLink, type TreeEntry } from './tree.ts';
 
 /** pg_config directories a trunk's `pgsql/` may hold (RFC 2). */
-export const PGSQL_DIRS = ['bin', 'doc', 'html', 'include', 'pkginclude', 'lib', 'pkglib', 'locale', 'man', 'share', 'sysconf'] as const;
+const PGSQL_DIRS = ['bin', 'doc', 'html', 'include', 'pkginclude', 'lib', 'pkglib', 'locale', 'man', 'share', 'sysconf'] as const;
 export type PgsqlDir = (typeof PGSQL_DIRS)[number];
 
 export const TOP_TEXT = /^(LICEN[CS]E|COPYING|NOTICE|README|CHANGELOG)(\.(md|txt|markdown))?$/i;

@@ -26,7 +26,7 @@ export interface InstallTargetInfo {
   dirs?: PgDirs;
 }
 
-export interface ElfInfo {
+interface ElfInfo {
   /** amd64, arm64, or the closure reader's machine name for others. */
   arch: string;
   /** PT_INTERP: the dynamic loader, absent for static binaries. */

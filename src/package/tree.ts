@@ -49,7 +49,7 @@ export function comparePaths(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
-export interface LinkView {
+interface LinkView {
   type: EntryType;
   linkname?: string;
 }
@@ -66,7 +66,7 @@ export function withImpliedDirs<T extends LinkView>(entries: Map<string, T>): Ma
   return all;
 }
 
-export type Resolution = { ok: true; path: string; type: EntryType } | { ok: false; reason: string };
+type Resolution = { ok: true; path: string; type: EntryType } | { ok: false; reason: string };
 
 /** Resolves the symlink at `path` the way the kernel would, but inside the package only: fails
  * when any step leaves the package root, meets an absolute target, dangles or loops. A lexical

@@ -8,7 +8,7 @@ import { UserError } from '../errors.ts';
 import { isExtensionScript, mapPaths, rewriteLibdirLiterals, volumeDestination } from './destinations.ts';
 import { comparePaths, resolveLink, type TreeEntry } from './tree.ts';
 
-export interface VolumeTree {
+interface VolumeTree {
   /** Sorted, directories included, paths relative to the volume root. */
   entries: TreeEntry[];
   /** Scripts whose `$libdir/` literals were rewritten (volume paths). */

@@ -20,7 +20,7 @@ export function unpinned(ref: string): string {
   return ref.replace(/@sha256:[0-9a-f]{64}$/, '');
 }
 
-export interface PinOptions {
+interface PinOptions {
   client?: RegistryClient;
 }
 

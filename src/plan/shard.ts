@@ -4,7 +4,7 @@ import type { Job } from '../types.ts';
 
 export const MAX_JOBS_PER_MATRIX = 256;
 /** Bytes of JSON per shard: half of GitHub's 1 MB output limit (UTF-16), with room to spare. */
-export const MAX_SHARD_JSON_BYTES = 400_000;
+const MAX_SHARD_JSON_BYTES = 400_000;
 
 export interface Shard<J extends Job = Job> {
   include: J[];

@@ -7,7 +7,7 @@
 import type { ExtensionRequest } from '../compose/index.ts';
 import { EXTENSION_NAME } from '../types.ts';
 
-export interface ComposeName {
+interface ComposeName {
   /** The configured base alias the name starts with. */
   base: string;
   /** Tag or digest in the base repository. */
@@ -27,7 +27,7 @@ export class NameError extends Error {
 const VERSION = /^[0-9A-Za-z][0-9A-Za-z.+~-]{0,63}$/;
 
 /** Splits a repository name into the base alias and the path-form extensions. */
-export function splitName(name: string, bases: string[]): { base: string; extensions: ExtensionRequest[] } {
+function splitName(name: string, bases: string[]): { base: string; extensions: ExtensionRequest[] } {
   const parts = name.split('/');
   // The longest alias wins, so `pg/17` and `pg` can both be bases.
   const base = [...bases].sort((a, b) => b.length - a.length).find((b) => name === b || name.startsWith(`${b}/`));
@@ -39,7 +39,7 @@ export function splitName(name: string, bases: string[]): { base: string; extens
 }
 
 /** Splits a tag into the base's tag and the tag-form extensions. */
-export function splitTag(tag: string): { reference: string; extensions: ExtensionRequest[] } {
+function splitTag(tag: string): { reference: string; extensions: ExtensionRequest[] } {
   const [reference, ...rest] = tag.split('+');
   if (reference === undefined || reference === '') throw new NameError('MANIFEST_INVALID', `${JSON.stringify(tag)}: starts with no base tag (e.g. 17-trixie+pgvector)`);
   return { reference, extensions: rest.map((p) => extension(p, '@')) };

@@ -113,7 +113,7 @@ export async function loadVerifyingKey(path: string): Promise<VerifyingKey> {
   return verifyingKeyFromPem(await readKeyFile(path), path);
 }
 
-export function verifyingKeyFromPem(pem: string, where = 'the key'): VerifyingKey {
+function verifyingKeyFromPem(pem: string, where = 'the key'): VerifyingKey {
   let publicKey: KeyObject;
   try {
     publicKey = createPublicKey({ key: pem, format: 'pem' });

@@ -37,7 +37,7 @@ export function buildProvenance(input: ProvenanceInput): ProvenanceStatement {
   };
 }
 
-export function buildPredicate(input: ProvenanceInput): ProvenancePredicate {
+function buildPredicate(input: ProvenanceInput): ProvenancePredicate {
   const gh = input.github;
 
   const externalParameters: FarmExternalParameters = {};

@@ -36,7 +36,7 @@ export async function loadTrustedRoots(path: string): Promise<TrustRoot[]> {
   return parseTrustedRoots(text, path);
 }
 
-export function parseTrustedRoots(text: string, where = 'trusted root'): TrustRoot[] {
+function parseTrustedRoots(text: string, where = 'trusted root'): TrustRoot[] {
   const trimmed = text.trim();
   let docs: unknown[];
   try {

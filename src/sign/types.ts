@@ -22,10 +22,10 @@ export const BUNDLE_SUFFIX = '.sigstore.json';
 /** What a build leaves beside an artifact for `trunkfarm sign`: `FILE.provenance-input.json`. */
 export const SIDECAR_SUFFIX = '.provenance-input.json';
 
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
 
-export type DigestSet = Record<string, string>;
+type DigestSet = Record<string, string>;
 
 export interface Subject {
   name: string;
@@ -49,12 +49,12 @@ export interface Statement<P = unknown> {
 
 /** GitHub's part of the parameters, exactly as @actions/attest's buildSLSAProvenancePredicate
  * writes them. */
-export interface GitHubWorkflowParameters {
+interface GitHubWorkflowParameters {
   ref: string;
   repository: string;
   path: string;
 }
-export interface GitHubInternalParameters {
+interface GitHubInternalParameters {
   event_name: string;
   repository_id: string;
   repository_owner_id: string;

@@ -18,7 +18,7 @@ export function cellPage(ext: Pick<ExtensionGrid, 'slug'>, cell: Pick<Cell, 'pg'
 
 /** Whether a cell links to a build page: the states that have a build, and excluded cells that
  * still have an old one. */
-export function cellHasPage(cell: Cell): boolean {
+function cellHasPage(cell: Cell): boolean {
   return cell.entry !== undefined;
 }
 
@@ -54,7 +54,7 @@ export function gridHtml(model: SiteModel, shown: Shown, root: string): string {
 
 /** The compact form of the whole site the client script filters: one string of state letters
  * per extension, row by row (majors), column by column. */
-export const STATE_LETTER: Record<CellState, string> = { built: 'b', failed: 'f', stale: 's', missing: 'm', excluded: 'x' };
+const STATE_LETTER: Record<CellState, string> = { built: 'b', failed: 'f', stale: 's', missing: 'm', excluded: 'x' };
 
 export interface GridData {
   v: 1;

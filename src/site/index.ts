@@ -32,7 +32,7 @@ export { GRID_DATA, INDEX_COPY, type SiteOptions } from './page-shell.ts';
 export { MARKER, writeSite, type WriteResult } from './write.ts';
 export { esc, safeUrl } from './html.ts';
 
-export interface BuildSiteOptions extends SiteOptions {
+interface BuildSiteOptions extends SiteOptions {
   /** index.json to render. */
   index: string;
   /** Directory the site is written to (replaced atomically). */
@@ -42,7 +42,7 @@ export interface BuildSiteOptions extends SiteOptions {
   pageSize?: number;
 }
 
-export interface SiteSummary {
+interface SiteSummary {
   out: string;
   files: number;
   bytes: number;
@@ -58,7 +58,7 @@ export function defaultMatrixDir(cwd = process.cwd()): string | undefined {
   return existsSync(path.join(dir, 'platforms.yaml')) ? 'matrix' : undefined;
 }
 
-export function checkSiteOptions(options: SiteOptions): SiteOptions {
+function checkSiteOptions(options: SiteOptions): SiteOptions {
   const out: SiteOptions = {};
   if (options.baseUrl !== undefined) {
     let url: URL;

@@ -77,7 +77,7 @@ export function columnOf(e: Pick<IndexEntry, 'platform' | 'arch' | 'libc'>): str
   return e.platform.endsWith(`-${ANY}`) ? ANY : `${TRUNK_OS[e.libc]}-${e.arch}`;
 }
 
-export function emptyCounts(): Record<CellState, number> {
+function emptyCounts(): Record<CellState, number> {
   return { built: 0, failed: 0, stale: 0, missing: 0, excluded: 0 };
 }
 
@@ -208,7 +208,7 @@ function exclusionReason(matrix: Matrix, loaded: LoadedEntry | undefined, pg: nu
 }
 
 /** Extension names in a stable, locale-free order. */
-export function compareNames(a: string, b: string): number {
+function compareNames(a: string, b: string): number {
   const x = a.toLowerCase();
   const y = b.toLowerCase();
   return x < y ? -1 : x > y ? 1 : a < b ? -1 : a > b ? 1 : 0;

@@ -12,7 +12,7 @@ export interface SiteOptions {
   registry?: string;
 }
 
-export interface PageInfo {
+interface PageInfo {
   /** The page's path in the site (`ext/pgvector/index.html`). */
   path: string;
   title: string;

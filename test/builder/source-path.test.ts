@@ -5,8 +5,7 @@ import { mkdir, mkdtemp, readdir, readlink, rm, stat, symlink, utimes, writeFile
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import type { JobContext } from '../../src/builder/context.ts';
-import { sourceStep } from '../../src/builder/steps/source.ts';
+import { type JobContext, sourceStep } from '../../src/builder/index.ts';
 
 let dir: string | undefined;
 afterAll(async () => {

@@ -5,9 +5,8 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { JobContext } from '../../src/builder/context.ts';
+import { type JobContext, stageStep } from '../../src/builder/index.ts';
 import { layoutStage, LAYOUT_DIRS, type PgConfig } from '../../src/builder/stage.ts';
-import { stageStep } from '../../src/builder/steps/stage.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'trunkfarm-stage-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));

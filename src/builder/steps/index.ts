@@ -3,7 +3,7 @@
 export { sourceStep, type SourceOutput } from './source.ts';
 export { chooseImage, type ChosenImage, imagesStep, type ImagesOutput } from './images.ts';
 export { type Builder, dependenciesStep } from './dependencies.ts';
-export { compileStep } from './compile.ts';
+export { compileStep, withMajorHint } from './compile.ts';
 export { installcheckStep, startInstallcheckServer } from './installcheck.ts';
 export { stageStep } from './stage.ts';
 export { isaStep } from './isa.ts';

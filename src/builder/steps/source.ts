@@ -3,7 +3,7 @@
 import { cp, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../../errors.ts';
-import { pathWithin } from '../../files/within.ts';
+import { pathWithin } from '../../files/index.ts';
 import { patchPath } from '../../matrix/index.ts';
 import type { JobContext } from '../context.ts';
 import type { JobResult } from '../../job-result/index.ts';

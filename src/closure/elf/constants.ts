@@ -41,12 +41,8 @@ export const DT_VERDEFNUM = 0x6ffffffd;
 export const DT_VERNEED = 0x6ffffffe;
 export const DT_VERNEEDNUM = 0x6fffffff;
 
-export const DF_ORIGIN = 0x1;
-export const DF_SYMBOLIC = 0x2;
 export const DF_TEXTREL = 0x4;
-export const DF_BIND_NOW = 0x8;
 
-export const DF_1_NOW = 0x1;
 export const DF_1_NODEFLIB = 0x800;
 export const DF_1_PIE = 0x8000000;
 
@@ -55,16 +51,16 @@ export const VER_FLG_WEAK = 0x2;
 
 export const STT_GNU_IFUNC = 10;
 
-export const EM_386 = 3;
-export const EM_MIPS = 8;
-export const EM_PPC = 20;
-export const EM_PPC64 = 21;
+const EM_386 = 3;
+const EM_MIPS = 8;
+const EM_PPC = 20;
+const EM_PPC64 = 21;
 export const EM_S390 = 22;
-export const EM_ARM = 40;
-export const EM_X86_64 = 62;
-export const EM_AARCH64 = 183;
-export const EM_RISCV = 243;
-export const EM_LOONGARCH = 258;
+const EM_ARM = 40;
+const EM_X86_64 = 62;
+const EM_AARCH64 = 183;
+const EM_RISCV = 243;
+const EM_LOONGARCH = 258;
 
 /** The relocation type a GNU ifunc resolves through, per machine: musl has no code for it. */
 export const IRELATIVE: Readonly<Record<number, number>> = {

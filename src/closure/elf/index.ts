@@ -6,7 +6,7 @@ import { bufferSource, fileSource } from './source.ts';
 export { ElfError, isElfError } from './error.ts';
 export { type ElfInfo, type ElfType, type ParseOptions, type VersionNeed, isElf, libcOf, parseElf } from './parse.ts';
 export { type ByteSource, bufferSource, fileSource } from './source.ts';
-export { IRELATIVE, machineName } from './constants.ts';
+export { DF_1_NODEFLIB, DF_1_PIE, IRELATIVE, machineName } from './constants.ts';
 export { type GnuProperty, type Section, type SectionTable, gnuProperties, readSections, sectionBytes, sectionStrings } from './sections.ts';
 
 /** Reads the ELF facts of a file on disk, touching only the pages that hold them. */

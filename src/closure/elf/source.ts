@@ -39,7 +39,7 @@ const PAGE = 1 << 16;
 const pool: Buffer[] = [];
 const POOL_MAX = 8;
 
-export interface FileSource extends ByteSource {
+interface FileSource extends ByteSource {
   close(): void;
 }
 

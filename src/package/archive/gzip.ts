@@ -12,10 +12,10 @@ import { gzip } from 'node:zlib';
 
 /** 4 MiB: large enough that restarting the dictionary costs under 0.5% of size, small enough to
  * keep both cores busy on a package of a few tens of MB. Changing it changes every output byte. */
-export const CHUNK_SIZE = 4 << 20;
-export const LEVEL = 6;
+const CHUNK_SIZE = 4 << 20;
+const LEVEL = 6;
 
-export interface GzipWriter {
+interface GzipWriter {
   write(data: Buffer): Promise<void>;
   /** Flushes everything; returns the sizes and SHA-256 of the input and of the output. */
   end(): Promise<{ size: number; sha256: string; rawSize: number; rawSha256: string }>;

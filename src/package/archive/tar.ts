@@ -14,7 +14,7 @@ import { gzipWriter } from './gzip.ts';
 
 type HeaderArgument = Partial<Header> & Pick<Header, 'name'>;
 
-export interface TarGzResult {
+interface TarGzResult {
   /** The compressed file. */
   size: number;
   sha256: string;
@@ -23,7 +23,7 @@ export interface TarGzResult {
   tarSha256: string;
 }
 
-export interface TarGzOptions {
+interface TarGzOptions {
   /** Seconds since the epoch, for every entry. */
   mtime: number;
   /** Directory name prepended to every path (and written as the first entry). */

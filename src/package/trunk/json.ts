@@ -131,7 +131,7 @@ const schema = z.object({
 });
 
 /** Splits `1.2.3` into numbers; undefined when it is not three dot-separated integers. */
-export function formatVersionParts(v: string): [number, number, number] | undefined {
+function formatVersionParts(v: string): [number, number, number] | undefined {
   const m = /^(\d+)\.(\d+)\.(\d+)$/.exec(v);
   return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : undefined;
 }

@@ -65,7 +65,7 @@ export async function writeTrunk(
 }
 
 /** Every file, and every symlink that resolves to a file (with that file's digest). */
-export function digestsOf(entries: TreeEntry[]): Map<string, string> {
+function digestsOf(entries: TreeEntry[]): Map<string, string> {
   const byPath = new Map(entries.map((e) => [e.path, e] as const));
   const out = new Map<string, string>();
   for (const e of entries) {
