@@ -10,7 +10,12 @@ import { UserError } from '../errors.ts';
 /** `root/rel`, once every symlink on the way to it (itself included) is checked to resolve inside
  * `root`. `rel` is relative and has no `..` (a caller's own name). */
 export function pathWithin(root: string, rel: string): string {
-  const realRoot = realpathSync(root);
+  let realRoot: string;
+  try {
+    realRoot = realpathSync(root);
+  } catch (err) {
+    throw new UserError(`cannot write below ${root}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (err as Error).message}`, { cause: err });
+  }
   const parts = rel.split(/[\\/]/).filter((p) => p !== '' && p !== '.');
   if (parts.includes('..')) throw new UserError(`${join(root, rel)}: ".." in a path written below ${root}`);
   let cur = root;
