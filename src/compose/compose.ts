@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { cacheRoot } from '../cache/index.ts';
 import { UserError } from '../errors.ts';
-import { putBlob, MEDIA, ociLayerType, type Descriptor, type ImageIndex, type ImageManifest, type RegistryClient, sha256Digest } from '../oci/index.ts';
+import { putBlob, MEDIA, ociLayerType, TITLE, type Descriptor, type ImageIndex, type ImageManifest, type RegistryClient, sha256Digest } from '../oci/index.ts';
 import { type BaseImage, type ImageConfig, resolveBase } from './base.ts';
 import { ComposeRefusal, type ExtensionLayer, extensionLayer } from './layer.ts';
 import type { ImageRepository } from './repository.ts';
@@ -153,7 +153,7 @@ export async function composeOnto(base: BaseImage, trunks: FetchedTrunk[], layou
     config: { mediaType: MEDIA.config, digest: configBlob.digest, size: configBlob.size },
     layers: [
       ...base.document.layers.map((l): Descriptor => ({ ...l, mediaType: ociLayerType(l.mediaType) })),
-      ...layers.map((l) => ({ ...l.descriptor, annotations: { 'org.opencontainers.image.title': l.meta.name, 'org.opencontainers.image.version': l.meta.version } })),
+      ...layers.map((l) => ({ ...l.descriptor, annotations: { [TITLE]: l.meta.name, 'org.opencontainers.image.version': l.meta.version } })),
     ],
     annotations: imageAnnotations(base, layers),
   };

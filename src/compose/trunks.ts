@@ -6,7 +6,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { cacheRoot } from '../cache/index.ts';
 import { UserError } from '../errors.ts';
-import { MEDIA, type RegistryClient, parseReference, saveVerified } from '../oci/index.ts';
+import { MEDIA, TITLE, type RegistryClient, parseReference, saveVerified } from '../oci/index.ts';
 import { compareSemver, parseTrunkName, type TrunkName } from '../package/index.ts';
 import { EXTENSION_NAME, TRUNK_OS, type Arch, type Libc } from '../types.ts';
 import { parseJson } from './base.ts';
@@ -104,7 +104,7 @@ export async function fetchTrunk(found: FoundTrunk, options: { cacheDir?: string
   if (doc.artifactType !== MEDIA.trunkArtifact || layer === undefined || doc.layers!.length !== 1) {
     throw new UserError(`${where}: not a trunk artifact (artifactType ${MEDIA.trunkArtifact} with one layer)`);
   }
-  const file = layer.annotations?.['org.opencontainers.image.title'];
+  const file = layer.annotations?.[TITLE];
   if (file === undefined || !file.endsWith('.trunk') || file.includes('/')) throw new UserError(`${where}: its layer has no trunk file name`);
   const sha256 = layer.digest.replace(/^sha256:/, '');
   if (!/^[0-9a-f]{64}$/.test(sha256)) throw new UserError(`${where}: layer digest ${layer.digest} is not sha256`);

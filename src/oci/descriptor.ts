@@ -38,3 +38,6 @@ export interface ImageIndex {
 }
 
 export const REF_NAME = 'org.opencontainers.image.ref.name';
+
+/** A layer's file name: a trunk layer's is the trunk's, which compose reads back. */
+export const TITLE = 'org.opencontainers.image.title';

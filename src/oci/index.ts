@@ -4,7 +4,7 @@
 // layout and pulling one back. Other stages import from here only.
 export { digestLike, isDigest, sha256Digest, splitDigest } from './digest.ts';
 export { EMPTY_JSON, MANIFEST_ACCEPT, MEDIA, isIndexType, isManifestType, ociLayerType } from './media-types.ts';
-export { REF_NAME, type Descriptor, type ImageIndex, type ImageManifest, type OciPlatform } from './descriptor.ts';
+export { REF_NAME, TITLE, type Descriptor, type ImageIndex, type ImageManifest, type OciPlatform } from './descriptor.ts';
 export {
   addUntagged,
   adoptBlob,

@@ -1,15 +1,15 @@
 // The trunk file itself as an OCI artifact, in the shape of PGXN's proof of concept ("POC:
-// Distributing Trunk Binaries via OCI", 2024): artifactType application/vnd.pgxn.trunk.layer.v1,
-// one layer of type application/vnd.oci.image.layer.v1.tar+gzip (a trunk is a tar.gz) titled with
-// the file name, and a config application/vnd.oci.image.config.v1+json holding {os, os.version,
-// architecture, created}. The POC's annotations org.pgxn.trunk.* come along, with ours.
+// Distributing Trunk Binaries via OCI", 2024): artifactType MEDIA.trunkArtifact, one layer of
+// type MEDIA.layerGzip (a trunk is a tar.gz) titled with the file name, and a config of type
+// MEDIA.config holding {os, os.version, architecture, created}. The POC's annotations
+// org.pgxn.trunk.* come along, with ours.
 // Tagged `{version}-pg{major}-{platform}.trunk`.
 import { basename } from 'node:path';
 import type { PackageMeta } from './meta.ts';
 import { FORMAT_VERSION } from './trunk/json.ts';
 import { formatPlatform } from './trunk/name.ts';
 import { created, standardAnnotations, trunkfarmAnnotations } from './image.ts';
-import { initLayout, putBlobFile, putJson, setRef, MEDIA, type Descriptor, type ImageManifest } from '../oci/index.ts';
+import { initLayout, putBlobFile, putJson, setRef, MEDIA, TITLE, type Descriptor, type ImageManifest } from '../oci/index.ts';
 
 export function trunkArtifactTag(meta: PackageMeta): string {
   const p = meta.platform;
@@ -21,7 +21,7 @@ export async function writeTrunkArtifact(layoutDir: string, trunkPath: string, m
   await initLayout(layoutDir);
   const file = basename(trunkPath);
   const stored = await putBlobFile(layoutDir, trunkPath);
-  const blob: Descriptor = { mediaType: MEDIA.layerGzip, ...stored, annotations: { 'org.opencontainers.image.title': file } };
+  const blob: Descriptor = { mediaType: MEDIA.layerGzip, ...stored, annotations: { [TITLE]: file } };
   const p = meta.platform;
   const config = await putJson(layoutDir, MEDIA.config, {
     os: p.os === 'any' ? 'any' : 'linux',

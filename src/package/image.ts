@@ -8,7 +8,7 @@ import type { PackageMeta } from './meta.ts';
 import { writeTarGz } from './archive/tar.ts';
 import type { TreeEntry } from './tree.ts';
 import { volumeTree } from './volume.ts';
-import { adoptBlob, blobTempPath, initLayout, mergeIndexes, putJson, readJsonBlob, resolveRef, setRef, MEDIA, isTag, type Descriptor, type ImageIndex, type ImageManifest, type OciPlatform } from '../oci/index.ts';
+import { adoptBlob, blobTempPath, initLayout, mergeIndexes, putJson, readJsonBlob, resolveRef, setRef, MEDIA, TITLE, isTag, type Descriptor, type ImageIndex, type ImageManifest, type OciPlatform } from '../oci/index.ts';
 import { ARCHES } from '../types.ts';
 
 export interface WrittenImage {
@@ -42,7 +42,7 @@ function ociPlatform(arch: string): OciPlatform {
 export function standardAnnotations(meta: PackageMeta): Record<string, string> {
   return {
     'org.opencontainers.image.created': created(meta),
-    'org.opencontainers.image.title': meta.name,
+    [TITLE]: meta.name,
     'org.opencontainers.image.description': meta.abstract,
     'org.opencontainers.image.version': meta.version,
     'org.opencontainers.image.licenses': meta.license,
@@ -95,7 +95,7 @@ export async function writeExtensionImage(
       architecture: platform.architecture,
       os: platform.os,
       ...(platform.variant ? { variant: platform.variant } : {}),
-      config: { Labels: { 'org.opencontainers.image.title': meta.name } },
+      config: { Labels: { [TITLE]: meta.name } },
       rootfs: { type: 'layers', diff_ids: [diffId] },
       history: [{ created: created(meta), created_by: `trunkfarm: ${meta.name} ${meta.version} for /extensions/${meta.name}` }],
     });
