@@ -37,6 +37,8 @@ export function verifyOptions(opts: VerifyFlags): VerifyOptions {
 export async function run(artifact: string, opts: VerifyFlags & { json?: boolean }): Promise<void> {
   const options = verifyOptions(opts);
   // An image: its index digest is the subject, its bundles are attached to it as referrers.
+  // image-signatures.ts by path, and only for an image: publish/index.ts would load the registry
+  // and GitHub clients for a file's verification too.
   const image = artifact.startsWith('oci:') || artifact.startsWith('docker://');
   const result = image ? await (await import('../../publish/image-signatures.ts')).verifyImage(artifact, options) : await verifyArtifact(artifact, options);
   if (opts.json) {
