@@ -9,8 +9,12 @@
 # packages). This script builds equivalents, tagged localhost/trunkfarm/{builder,base}:PLATFORM:
 #
 #   glibc  mmdebstrap rootfs of bookworm (PostgreSQL 15), trixie (17) or sid (18), for amd64 or,
-#          through qemu-user-static, arm64. The builder has postgresql-NN, postgresql-server-dev-NN
-#          and the build tools; the base has postgresql-NN alone, the runtime.
+#          through qemu-user-static, arm64. The base has postgresql-NN alone, the runtime; the
+#          builder is that base plus postgresql-server-dev-NN and the build tools, made in the same
+#          mmdebstrap run (the base is copied out before the rest is installed). The arm64 builder
+#          has PGXS's tools only (no cmake, meson): under emulation each package costs minutes, and
+#          what builds for arm64 here is PGXS (an entry needing more lists it as a build dependency,
+#          as it must for the public images).
 #   musl   PostgreSQL 17 compiled from Debian's postgresql-17 source package (its upstream tarball)
 #          with musl-gcc, installed under /usr/local as in postgres:17-alpine. The builder is a
 #          trixie rootfs with musl-tools and pg_config --cc = musl-gcc, so PGXS builds extensions
@@ -27,11 +31,15 @@
 # The Debian mirror is the one this machine's apt uses (scripts/lib/debian-mirror.sh). apt lists
 # are not kept in the images: run `apt-get update` before installing build dependencies.
 #
-# Usage: scripts/local-images.sh [--only NAME...] [--list] [--rebuild]
+# arm64 images (QEMU, one core) are built beside the others (downloads, disk, and the musl
+# compile): on two cores the whole set takes about as long as the arm64 images alone.
+#
+# Usage: scripts/local-images.sh [--only NAME...] [--list] [--rebuild] [--prefix REPO]
 #   NAME is a platform (both images, e.g. pg17-musllinux-amd64) or ROLE:PLATFORM (builder:pg15-gnulinux-amd64).
-#   Images that exist already are left alone unless --rebuild. Needs root, mmdebstrap, podman, jq
-#   (scripts/setup-debian.sh installs them). Work files go to $TRUNKFARM_IMAGES_WORK
-#   (default /var/tmp/trunkfarm-images), logs to its logs/ folder.
+#   Images that exist already are left alone unless --rebuild. --prefix tags them REPO/ROLE:PLATFORM
+#   instead of localhost/trunkfarm/ROLE:PLATFORM (a second set beside the first, e.g. to time a
+#   change). Needs root, mmdebstrap, podman, jq (scripts/setup-debian.sh installs them). Work
+#   files go to $TRUNKFARM_IMAGES_WORK (default /var/tmp/trunkfarm-images), logs to its logs/ folder.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -54,6 +62,7 @@ PLATFORMS=(
   "pg17-musllinux-amd64 trixie amd64 musl 17"
 )
 BUILD_TOOLS="build-essential,ca-certificates,pkgconf,cmake,meson"
+EMULATED_BUILD_TOOLS="build-essential,ca-certificates,pkgconf"
 
 DPKG_OPTS=(
   --dpkgopt='path-exclude=/usr/share/man/*'
@@ -67,7 +76,7 @@ say() { printf 'local-images: %s\n' "$*"; }
 die() { printf 'local-images: %s\n' "$*" >&2; exit 1; }
 
 usage() {
-  echo "usage: scripts/local-images.sh [--only NAME...] [--list] [--rebuild]"
+  echo "usage: scripts/local-images.sh [--only NAME...] [--list] [--rebuild] [--prefix REPO]"
   echo "  NAME: a platform (pg17-musllinux-amd64) or ROLE:PLATFORM (builder:pg15-gnulinux-amd64)"
 }
 
@@ -143,60 +152,113 @@ verify_image() {
   fi
 }
 
-# build_image ROLE PLATFORM SUITE ARCH LIBC PG
-build_image() {
-  local role=$1 platform=$2 suite=$3 arch=$4 libc=$5 pg=$6
-  local ref="$PREFIX/$role:$platform" log="$LOGS/$role-$platform.log" dir="$WORK/rootfs-$role-$platform"
-  local tmpref="$PREFIX/$role:$platform-unverified" start=$SECONDS mirror
-  mirror=$(debian_mirror)
-  : > "$log"
-  say "$role:$platform ($suite $arch $libc): building; log $log"
-  remove_rootfs "$dir"
-  CLEANUP_DIRS+=("$dir")
-
-  # eatmydata spares dpkg's fsyncs while the rootfs is built (a quarter of the time here).
-  local mm=(mmdebstrap --mode=root --format=directory --arch="$arch" "${DPKG_OPTS[@]}"
-    --hook-dir=/usr/share/mmdebstrap/hooks/eatmydata)
+# mmdebstrap's command line for SUITE and ARCH, in the array MM.
+mmdebstrap_cmd() {
+  local suite=$1 arch=$2
+  MM=(mmdebstrap --mode=root --format=directory --arch="$arch" "${DPKG_OPTS[@]}")
   # sid's Release file is routinely past its Valid-Until on mirrors; the option stays in the
   # image (/etc/apt/apt.conf.d/99mmdebstrap) for the builder's own apt-get.
-  [[ "$suite" == sid ]] && mm+=(--aptopt='Acquire::Check-Valid-Until "false"')
+  [[ "$suite" == sid ]] && MM+=(--aptopt='Acquire::Check-Valid-Until "false"')
+  return 0
+}
+
+# eatmydata spares dpkg's fsyncs while the rootfs is built (a quarter of the time here). Its
+# customize hook unwraps dpkg again, so it comes after ours: our hooks install under it too.
+EATMYDATA=--hook-dir=/usr/share/mmdebstrap/hooks/eatmydata
+
+# build_glibc PLATFORM SUITE ARCH PG ROLE...: the glibc images named, from one mmdebstrap run.
+build_glibc() {
+  local platform=$1 suite=$2 arch=$3 pg=$4
+  shift 4
+  local roles="$*" start=$SECONDS mirror tools=$BUILD_TOOLS
+  [[ "$arch" == amd64 ]] || tools=$EMULATED_BUILD_TOOLS
+  local name=${roles// /+} dir="$WORK/rootfs-$platform" basedir="$WORK/rootfs-base-$platform"
+  local log="$LOGS/$name-$platform.log" stamp="$WORK/base-done-$platform"
+  local dev="postgresql-server-dev-$pg,$tools" hook="bash '$HOOKS'"
+  mirror=$(debian_mirror)
+  : > "$log"
+  say "${name}:$platform ($suite $arch glibc): building; log $log"
+  remove_rootfs "$dir"; remove_rootfs "$basedir"; rm -f "$stamp"
+  CLEANUP_DIRS+=("$dir" "$basedir")
+  mmdebstrap_cmd "$suite" "$arch"
+  local include hooks=()
+  case "$roles" in
+    "builder base")
+      include="postgresql-$pg"
+      hooks=(
+        --customize-hook="$hook glibc \"\$1\" base $platform $suite $pg"
+        --customize-hook="$hook snapshot \"\$1\" '$basedir' && date +%s > '$stamp'"
+        --customize-hook="$hook install \"\$1\" ${dev//,/ }"
+        --customize-hook="$hook glibc \"\$1\" builder $platform $suite $pg"
+      )
+      ;;
+    builder) include="postgresql-$pg,$dev"; hooks=(--customize-hook="$hook glibc \"\$1\" builder $platform $suite $pg") ;;
+    base) include="postgresql-$pg"; hooks=(--customize-hook="$hook glibc \"\$1\" base $platform $suite $pg") ;;
+  esac
+  local mm_pid
+  step "mmdebstrap $suite" "$log" "${MM[@]}" --variant=apt --include="$include" "${hooks[@]}" "$EATMYDATA" \
+    "$suite" "$dir" "deb $mirror $suite main" &
+  mm_pid=$!
+  if [[ "$roles" == "builder base" ]]; then
+    # The base is imported and verified while the builder's packages go in.
+    while [[ ! -s "$stamp" ]] && kill -0 "$mm_pid" 2>/dev/null; do sleep 2; done
+    if [[ -s "$stamp" ]]; then
+      local t_base=$(($(cat "$stamp") - $(date +%s) + SECONDS - start))
+      (finish_image base "$platform" glibc "$arch" "$basedir" "$log" "$start" "base rootfs ${t_base}s, in the builder's run") ||
+        { kill "$mm_pid" 2>/dev/null; wait "$mm_pid"; exit 1; }
+    fi
+  fi
+  wait "$mm_pid" || exit 1
+  rm -f "$stamp"
+  local what="rootfs $((SECONDS - start))s" role=builder
+  [[ "$roles" == "builder base" ]] && what+=", the base's included"
+  [[ "$roles" == base ]] && role=base
+  finish_image "$role" "$platform" glibc "$arch" "$dir" "$log" "$start" "$what"
+}
+
+# build_musl ROLE PLATFORM SUITE PG
+build_musl() {
+  local role=$1 platform=$2 suite=$3 pg=$4
+  local log="$LOGS/$role-$platform.log" dir="$WORK/rootfs-$role-$platform" start=$SECONDS mirror
+  mirror=$(debian_mirror)
+  : > "$log"
+  say "$role:$platform ($suite amd64 musl): building; log $log"
+  remove_rootfs "$dir"
+  CLEANUP_DIRS+=("$dir")
+  mmdebstrap_cmd "$suite" amd64
   local mirror_line="deb $mirror $suite main"
-  case "$libc/$role" in
-    glibc/builder)
-      step "mmdebstrap $suite" "$log" "${mm[@]}" --variant=apt \
-        --include="postgresql-$pg,postgresql-server-dev-$pg,$BUILD_TOOLS" \
-        --customize-hook="bash '$HOOKS' glibc \"\$1\" builder $platform $suite $pg" \
-        "$suite" "$dir" "$mirror_line"
-      ;;
-    glibc/base)
-      step "mmdebstrap $suite" "$log" "${mm[@]}" --variant=apt --include="postgresql-$pg" \
-        --customize-hook="bash '$HOOKS' glibc \"\$1\" base $platform $suite $pg" \
-        "$suite" "$dir" "$mirror_line"
-      ;;
-    musl/builder)
+  case "$role" in
+    builder)
       local src tarball version
       src=$(postgres_source "$suite" "$pg" "$log")
       read -r tarball version <<< "$src"
       say "$role:$platform: compiling PostgreSQL $version with musl-gcc (about 10 minutes)"
-      step "mmdebstrap $suite and compile PostgreSQL $version" "$log" "${mm[@]}" --variant=apt \
+      step "mmdebstrap $suite and compile PostgreSQL $version" "$log" "${MM[@]}" "$EATMYDATA" --variant=apt \
         --include="$BUILD_TOOLS,musl-tools,musl-dev,linux-libc-dev,bison,flex,perl,passwd" \
         --customize-hook="bash '$HOOKS' musl-builder \"\$1\" $platform $suite $pg '$tarball' $version" \
         "$suite" "$dir" "$mirror_line"
       ;;
-    musl/base)
+    base)
       local builder="$PREFIX/builder:$platform" stage="$WORK/stage-$platform" version
-      image_exists "$builder" || build_image builder "$platform" "$suite" "$arch" "$libc" "$pg"
+      image_exists "$builder" || build_musl builder "$platform" "$suite" "$pg"
       CLEANUP_DIRS+=("$stage")
       step "copy PostgreSQL out of $builder" "$log" musl_stage_from_builder "$builder" "$stage"
       version=$(podman image inspect --format '{{index .Labels "org.trunkfarm.pg_version"}}' "$builder")
-      step "mmdebstrap $suite minbase" "$log" "${mm[@]}" --variant=minbase --include=musl,passwd \
+      step "mmdebstrap $suite minbase" "$log" "${MM[@]}" "$EATMYDATA" --variant=minbase --include=musl,passwd \
         --customize-hook="bash '$HOOKS' musl-base \"\$1\" $platform $suite $pg '$stage' $version" \
         "$suite" "$dir" "$mirror_line"
       remove_rootfs "$stage"
       ;;
   esac
-  local t_rootfs=$((SECONDS - start))
-  step "podman import" "$log" import_rootfs "$dir" "$tmpref" "$arch"
+  finish_image "$role" "$platform" musl amd64 "$dir" "$log" "$start" "rootfs $((SECONDS - start))s"
+}
+
+# finish_image ROLE PLATFORM LIBC ARCH DIR LOG START WHAT: import DIR, verify the image, and give
+# it its tag; START is when its build began (bash's SECONDS), WHAT how its rootfs was made.
+finish_image() {
+  local role=$1 platform=$2 libc=$3 arch=$4 dir=$5 log=$6 start=$7 what=$8
+  local ref="$PREFIX/$role:$platform" tmpref="$PREFIX/$role:$platform-unverified"
+  step "podman import $role" "$log" import_rootfs "$dir" "$tmpref" "$arch"
   remove_rootfs "$dir"
   local t0=$SECONDS
   step "verify $role image" "$log" verify_image "$tmpref" "$role" "$libc" "$arch"
@@ -209,10 +271,36 @@ build_image() {
   if [[ -n "$old" && "$old" != "$(podman image inspect --format '{{.Id}}' "$ref")" ]]; then
     podman rmi "$old" >> "$log" 2>&1 || true
   fi
-  local what="verified in ${t_verify}s"
-  [[ "$role" == base ]] && what="PostgreSQL started and stopped as postgres in ${t_verify}s"
-  say "$role:$platform: built in $((SECONDS - start))s (rootfs ${t_rootfs}s; $what); $(
+  local checked="verified in ${t_verify}s"
+  [[ "$role" == base ]] && checked="PostgreSQL started and stopped as postgres in ${t_verify}s"
+  say "$role:$platform: built in $((SECONDS - start))s ($what; $checked); $(
     podman image inspect --format '{{.Size}}' "$ref" | awk '{printf "%d MB", $1 / 1e6}')"
+}
+
+# build_platform PLATFORM SUITE ARCH LIBC PG ROLE...
+build_platform() {
+  local platform=$1 suite=$2 arch=$3 libc=$4 pg=$5 role
+  shift 5
+  if [[ "$arch" != amd64 && ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]]; then
+    die "$platform needs qemu-aarch64 registered in binfmt_misc: run scripts/setup-debian.sh"
+  fi
+  if [[ "$libc" == glibc ]]; then
+    build_glibc "$platform" "$suite" "$arch" "$pg" "$@"
+  else
+    # The musl base is made from the musl builder: builders come first.
+    for role in "$@"; do build_musl "$role" "$platform" "$suite" "$pg"; done
+  fi
+}
+
+# run_lane "PLATFORM SUITE ARCH LIBC PG ROLE..."...: one platform after the other.
+run_lane() {
+  local job
+  set +m
+  trap cleanup EXIT
+  for job in "$@"; do
+    # shellcheck disable=SC2086 # a job is words
+    build_platform $job
+  done
 }
 
 # An interrupted mmdebstrap may leave /proc, /sys or /dev mounted inside its root: unmount
@@ -238,6 +326,8 @@ main() {
       --only=*) only+=("${1#--only=}") ;;
       --list) list=1 ;;
       --rebuild) rebuild=1 ;;
+      --prefix) shift; PREFIX=${1:?--prefix needs a repository, e.g. localhost/trunkfarm-next} ;;
+      --prefix=*) PREFIX=${1#--prefix=} ;;
       -h|--help) usage; exit 0 ;;
       *) usage >&2; die "unknown argument: $1" ;;
     esac
@@ -293,17 +383,34 @@ main() {
   trap cleanup EXIT
   trap 'exit 130' INT TERM
 
-  local s
+  # What each platform lacks, in two lanes: arm64 (QEMU) and the rest.
+  local s jobs=() job='' last='' emulated=() native=() t0=$SECONDS count=0
   for s in "${selected[@]}"; do
     read -r role platform suite arch libc pg <<< "$s"
-    if [[ -z "$rebuild" ]] && image_exists "$PREFIX/$role:$platform"; then
-      continue
+    [[ -z "$rebuild" ]] && image_exists "$PREFIX/$role:$platform" && continue
+    if [[ "$platform" != "$last" ]]; then
+      [[ -n "$job" ]] && jobs+=("$job")
+      job="$platform $suite $arch $libc $pg"; last=$platform
     fi
-    if [[ "$arch" != amd64 && ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]]; then
-      die "$role:$platform needs qemu-aarch64 registered in binfmt_misc: run scripts/setup-debian.sh"
-    fi
-    build_image "$role" "$platform" "$suite" "$arch" "$libc" "$pg"
+    job+=" $role"; count=$((count + 1))
   done
+  [[ -n "$job" ]] && jobs+=("$job")
+  ((${#jobs[@]})) || return 0
+  for job in "${jobs[@]}"; do
+    read -r _ _ arch _ <<< "$job"
+    if [[ "$arch" == amd64 ]]; then native+=("$job"); else emulated+=("$job"); fi
+  done
+  local pids=() pid failed=0
+  # Each lane runs in a process group of its own (set -m), where an interrupt is passed on:
+  # without job control, background commands would ignore it.
+  trap 'for pid in "${pids[@]}"; do kill -INT -- "-$pid" 2>/dev/null || true; done; wait; exit 130' INT TERM
+  set -m
+  if ((${#emulated[@]})); then (run_lane "${emulated[@]}") & pids+=($!); fi
+  if ((${#native[@]})); then (run_lane "${native[@]}") & pids+=($!); fi
+  set +m
+  for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
+  ((failed == 0)) || die "some images failed (above); the others are built"
+  say "$count image(s) built in $((SECONDS - t0))s"
 }
 
 main "$@"; exit $?

@@ -5,6 +5,8 @@
 #   image-hooks.sh glibc        ROOT ROLE PLATFORM SUITE PG
 #   image-hooks.sh musl-builder ROOT PLATFORM SUITE PG SOURCE_TARBALL PG_VERSION
 #   image-hooks.sh musl-base    ROOT PLATFORM SUITE PG STAGE_DIR PG_VERSION
+#   image-hooks.sh snapshot     ROOT DEST
+#   image-hooks.sh install      ROOT PACKAGE...
 set -euo pipefail
 
 # Where the musl build installs PostgreSQL: the prefix of the official postgres:NN-alpine images,
@@ -132,11 +134,54 @@ hook_musl_base() {
   write_image_json "$root" base "$platform" "$suite" "$pg" musl amd64 "$MUSL_PREFIX/bin" "$version"
 }
 
-cmd=${1:?usage: image-hooks.sh glibc|musl-builder|musl-base ROOT ...}
+# A copy of the root file system as it stands, finished as mmdebstrap finishes its own output
+# (which it does only for ROOT, at the end): one run makes the base, copied here, and then the
+# builder on top of it, so that nothing the two share is unpacked twice (under QEMU, unpacking is
+# most of an arm64 image's time). mmdebstrap's /proc, /sys and /dev/pts mounts stay behind.
+hook_snapshot() {
+  local root=$1 dest=$2 f m apt_uid
+  rm -rf --one-file-system "$dest"
+  cp -a --one-file-system "$root" "$dest"
+  # Mount points are copied with the mode of what is mounted on them (proc's 0555).
+  while read -r m; do chmod 0755 "$dest${m#"$root"}"; done < <(awk -v r="$root/" 'index($2, r) == 1 { print $2 }' /proc/mounts)
+  # dpkg is still wrapped in eatmydata, which mmdebstrap's own hook undoes: run it on the copy.
+  /usr/share/mmdebstrap/hooks/eatmydata/customize.sh "$dest"
+  # mmdebstrap's clean-up (setup_mounts' tasks and run_cleanup): its stand-ins that keep
+  # daemons from starting, apt's lists and caches, its temporary apt configuration, logs that
+  # differ from run to run, and what /run and /tmp hold.
+  rm -f "$dest/usr/sbin/policy-rc.d"
+  [[ -e "$dest/sbin/start-stop-daemon.REAL" ]] && mv -f "$dest/sbin/start-stop-daemon.REAL" "$dest/sbin/start-stop-daemon"
+  find "$dest/var/lib/apt/lists" -mindepth 1 -maxdepth 1 ! -name lock ! -name partial -exec rm -rf {} +
+  apt_uid=$(awk -F: '$1 == "_apt" { print $3 }' "$dest/etc/passwd")
+  [[ -n "$apt_uid" ]] && chown "$apt_uid:0" "$dest/var/lib/apt/lists/partial" && chmod 0700 "$dest/var/lib/apt/lists/partial"
+  find "$dest/var/cache/apt" \( -name '*.deb' -o -name '*.bin' \) -type f -delete
+  rm -f "$dest/etc/apt/apt.conf.d/00mmdebstrap" "$dest"/usr/bin/qemu-*-static
+  for f in /var/log/dpkg.log /var/log/apt/history.log /var/log/apt/term.log /var/log/alternatives.log \
+    /var/cache/ldconfig/aux-cache /var/log/apt/eipp.log.xz /var/lib/dbus/machine-id; do
+    rm -f "$dest$f"
+  done
+  [[ -e "$dest/etc/machine-id" ]] && : > "$dest/etc/machine-id"
+  find "$dest/run" -mindepth 1 -maxdepth 1 ! -name lock -exec rm -rf {} +
+  find "$dest/tmp" -mindepth 1 -maxdepth 1 -exec rm -rf {} +
+}
+
+# More packages into ROOT the way mmdebstrap installs its --include list: apt on the host with
+# mmdebstrap's configuration, dpkg inside the root (so still under eatmydata).
+hook_install() {
+  local root=$1
+  shift
+  APT_CONFIG=${MMDEBSTRAP_APT_CONFIG:?run as an mmdebstrap hook} apt-get \
+    -o Dir::Bin::dpkg=env -o DPkg::Options::=--unset=TMPDIR -o DPkg::Options::=dpkg \
+    -o "DPkg::Chroot-Directory=$root" --yes install "$@"
+}
+
+cmd=${1:?usage: image-hooks.sh glibc|musl-builder|musl-base|snapshot|install ROOT ...}
 shift
 case "$cmd" in
   glibc) hook_glibc "$@" ;;
   musl-builder) hook_musl_builder "$@" ;;
   musl-base) hook_musl_base "$@" ;;
+  snapshot) hook_snapshot "$@" ;;
+  install) hook_install "$@" ;;
   *) echo "image-hooks: unknown hook $cmd" >&2; exit 2 ;;
 esac
