@@ -2,7 +2,7 @@
 # The Debian mirror this machine's apt already uses, so that no mirror host is written anywhere in
 # the project: TRUNKFARM_DEBIAN_MIRROR if set, else the first non-security `URIs:` of a deb822
 # source in /etc/apt/sources.list.d/*.sources, else the first such `deb` line of the one-line format.
-# src/build/debian-mirror.ts follows the same rules.
+# src/builder/debian-mirror.ts follows the same rules.
 
 debian_mirror() {
   if [[ -n "${TRUNKFARM_DEBIAN_MIRROR:-}" ]]; then
