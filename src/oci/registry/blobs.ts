@@ -118,12 +118,15 @@ async function upload(client: RegistryClient, target: Repository, blob: BlobInfo
     location = uploadLocation(res, target, 'start');
     minChunk = Number(header(res.headers, 'oci-chunk-min-length') ?? 0) || 0;
   };
-  /** The session is gone (or cannot say where it stands): drop it and open another. */
-  const restart = async (why: string) => {
-    if (++restarts > RESTARTS) throw new UserError(`${operation}: the registry lost the upload ${RESTARTS} times (last: ${why}); giving up`);
+  const reopen = async () => {
     await cancel(client, target, location);
     location = undefined;
     await open();
+  };
+  /** The session is gone (or cannot say where it stands): drop it and open another. */
+  const restart = async (why: string) => {
+    if (++restarts > RESTARTS) throw new UserError(`${operation}: the registry lost the upload ${RESTARTS} times (last: ${why}); giving up`);
+    await reopen();
   };
   const landed = async () => (await blobSize(client, target, blob.digest, { push: true })) !== undefined;
   const isLostSession = (err: unknown) =>
@@ -147,7 +150,7 @@ async function upload(client: RegistryClient, target: Repository, blob: BlobInfo
           // The last PUT may have landed even though its answer was lost; else its session is
           // spent (the body was read), so a new one carries the next.
           if (await landed()) return;
-          await restart('a PUT failed');
+          await reopen();
         }
         try {
           await finish(client, target, blob, location!, { length: blob.size, open: () => read() }, operation);
