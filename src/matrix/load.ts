@@ -88,7 +88,7 @@ function issueDiagnostics(locator: Locator, issue: z.core.$ZodIssue, input: unkn
   const at: Path = issue.path;
   switch (issue.code) {
     case 'unrecognized_keys':
-      return issue.keys.map((key) => locator.diagnostic(at, `unknown field "${key}"${suggest(key)}`, key));
+      return issue.keys.map((key) => locator.diagnostic(at, KNOWN.has(key) ? `field "${key}" does not belong here` : `unknown field "${key}"${suggest(key)}`, key));
     case 'invalid_union': {
       // Report the problems of the form the author most likely meant (the one with the fewest
       // problems); when no form stands out, say which forms there are.
@@ -143,10 +143,15 @@ const KNOWN_FIELDS = [
   'license_files', 'runner', 'distro', 'images', 'local', 'builder', 'base', 'alpine',
 ];
 
+const KNOWN = new Set(KNOWN_FIELDS);
+
+/** The known field `key` is probably a typo of; never `key` itself (a known field in the wrong
+ * mapping is reported as such, not as a typo of itself). */
 function suggest(key: string): string {
   let best: string | undefined;
   let bestDistance = 3;
-  for (const known of new Set(KNOWN_FIELDS)) {
+  for (const known of KNOWN) {
+    if (known === key) continue;
     const d = editDistance(key.toLowerCase(), known);
     if (d < bestDistance) [best, bestDistance] = [known, d];
   }

@@ -95,6 +95,9 @@ const localSource = z
       .string()
       .regex(/^(\.|[A-Za-z0-9_][A-Za-z0-9_.-]*(\/[A-Za-z0-9_][A-Za-z0-9_.-]*)*)$/, 'must be "." or a relative path inside the repository, without ".."')
       .describe('Path relative to the repository holding the matrix ("." for the repository itself)'),
+    // The build patches its copy of the folder, never the repository: a vendored upstream kept in
+    // the repository is patched the way a fetched one is.
+    patches,
   })
   .describe('Sources in this repository: for use from an extension\'s own repository');
 

@@ -87,6 +87,30 @@ describe('source.patches', () => {
     expect(await problems({ 'hello.yaml': patched() }, { 'patches/hello/01-answer.patch': PATCH })).toEqual([]);
   });
 
+  it('are allowed under every kind of source: an archive, a git commit, a folder of the repository', async () => {
+    const forms = {
+      git: '  git: https://example.org/hello.git\n  commit: ' + 'a'.repeat(40) + '\n',
+      path: '  path: vendor/hello\n',
+    };
+    for (const form of Object.values(forms)) {
+      const text = patched().replace(/  url: .*\n  sha256: .*\n/, form);
+      expect(await problems({ 'hello.yaml': text }, { 'patches/hello/01-answer.patch': PATCH })).toEqual([]);
+      expect(await problems({ 'hello.yaml': text })).toEqual([
+        expect.stringMatching(/^hello\.yaml:\d+:\d+: source\.patches\[0\]\.file: patches\/hello\/01-answer\.patch does not exist/),
+      ]);
+    }
+  });
+
+  it('a known field in the wrong mapping is said to be misplaced, never "did you mean" itself', async () => {
+    const misplaced = entryYaml('hello', 'patches:\n  - { file: 01-answer.patch, reason: off by one }\n');
+    expect(await problems({ 'hello.yaml': misplaced })).toEqual(['hello.yaml:13:1: patches: field "patches" does not belong here']);
+    // A near miss still gets its suggestion, one that differs from what was written.
+    const typo = patched().replace('  patches:', '  Patches:');
+    expect(await problems({ 'hello.yaml': typo }, { 'patches/hello/01-answer.patch': PATCH })).toEqual([
+      'hello.yaml:9:3: source.Patches: unknown field "Patches" (did you mean "patches"?)',
+    ]);
+  });
+
   it('are part of the build key, by content', async () => {
     const keys = async (patch: string | undefined) => {
       const dir = await scratchMatrix({ 'hello.yaml': patch === undefined ? entryYaml('hello') : patched() });
