@@ -106,7 +106,7 @@ function cellText(r: Result): string {
   const lines = (r.failure?.message ?? '').split('\n').map((l) => l.trim()).filter(Boolean);
   // Compiler command lines name -Werror=... flags: they are not what went wrong.
   const command = /^(\S*\/)?(gcc|cc|clang|g\+\+|c\+\+)(-\d+)?\s/;
-  const telling = lines.filter((l) => /error|fatal|cannot|not found|no such|undefined|failed|refused|missing|does not|will not/i.test(l) && !/^exit status/.test(l) && !/^make(\[\d+\])?: \*\*\*/.test(l) && !command.test(l));
+  const telling = lines.filter((l) => /error|fatal|cannot|not found|no such|undefined|failed|refused|missing|does not|will not/i.test(l) && !/exit status \d+(; last lines of|$)/.test(l) && !/^make(\[\d+\])?: \*\*\*/.test(l) && !command.test(l));
   const why = (telling.at(-1) ?? lines.at(-1) ?? '').replace(/\s+/g, ' ').slice(0, 160);
   return `failed: ${r.failure?.step ?? '?'}: ${why}`;
 }
