@@ -46,7 +46,7 @@ export function pgConfigDestination(path: string, name: string, dirs: PgDirs): s
 }
 
 /** Every directory pgConfigDestination places files below: a package can write anything inside
- * these, so the installer's own state must lie outside all of them. */
+ * these, except in the installer's own state directory (see install-state.ts). */
 export function pgConfigBases(name: string, dirs: PgDirs): string[] {
   const bases = Object.values(PG_CONFIG_FLAG).flatMap((flag) => (dirs[flag] ? [posix.resolve(dirs[flag])] : []));
   if (dirs.pkglibdir) bases.push(posix.resolve(posix.dirname(dirs.pkglibdir), 'share'));

@@ -1,12 +1,19 @@
 // What the installer records about an install, where it keeps it, and the checks that keep every
 // path it later removes or rewrites to the package's own files.
 //
-// A trunk may put anything below pg_config's directories (pgConfigBases), so the state of a
+// A trunk may put anything below pg_config's directories (pgConfigBases). The state of a
 // --pg-config install lives beside PKGLIBDIR (PKGLIBDIR.trunkfarm/NAME.json and
-// NAME.journal.json), and is refused if that place is inside any of those directories. The
-// records are still read as untrusted: every path must lie below a directory this package maps
-// to (or be relative to DIR/NAME for --extensions-dir), and no directory between that base and the
-// file may be a symlink, which an install never creates there.
+// NAME.journal.json). That place may itself lie inside one of those directories: with PostgreSQL
+// under /usr/local (the musl images) PKGLIBDIR is /usr/local/lib/postgresql inside LIBDIR
+// /usr/local/lib. Refusing such ordinary layouts, or hunting for some directory outside all of
+// them (the bases can cover a whole prefix), would trade one guarantee for another; instead no
+// package may place anything in or at the state directory: every destination, after mapping to
+// pg_config's directories and both as written and after resolving symlinks, is refused there
+// (checkPlace). Links need no check of their own: their targets are mapped to installed
+// destinations, which pass the same check. The records are still read as untrusted: every path must
+// lie below a directory this package maps to and outside the state (or be relative to DIR/NAME for
+// --extensions-dir), and no directory between that base and the file may be a symlink, which an
+// install never creates there.
 import { lstat, realpath } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { UserError } from '../errors.ts';
@@ -42,19 +49,19 @@ export interface StatePaths {
 export const tempName = (dest: string, suffix: string): string => posix.join(posix.dirname(dest), `.${posix.basename(dest)}.trunkfarm-${suffix}`);
 const TEMP = /^\.(.+)\.trunkfarm-[0-9a-f]{8}$/;
 
-/** Where a --pg-config install of `name` keeps its manifest and journal; refused when that place
- * is one a package could write to (also after resolving symlinks). */
-export async function statePaths(dirs: PgDirs, name: string): Promise<StatePaths> {
+/** The directories a --pg-config install of a package writes below, and the installer's own
+ * state directory (as written and resolved), where none of them may write. */
+export interface Places {
+  bases: string[];
+  state: string;
+  realState: string;
+}
+
+/** Where a --pg-config install of `name` keeps its manifest and journal, and where it may write. */
+export async function statePaths(dirs: PgDirs, name: string): Promise<StatePaths & { places: Places }> {
   const dir = `${posix.resolve(dirs.pkglibdir!)}.trunkfarm`;
-  const bases = pgConfigBases(name, dirs);
-  const real = async (p: string) => realpathOfExisting(p);
-  const realDir = await real(dir);
-  for (const base of bases) {
-    const realBase = await real(base);
-    if (inside(dir, base) || inside(base, dir) || inside(realDir, realBase) || inside(realBase, realDir))
-      throw new UserError(`the install state directory ${dir} overlaps ${base}, where packages install; this pg_config's directories cannot be installed into safely`);
-  }
-  return { dir, manifest: posix.join(dir, `${name}.json`), journal: posix.join(dir, `${name}.journal.json`) };
+  const places = { bases: pgConfigBases(name, dirs), state: dir, realState: await realpathOfExisting(dir) };
+  return { dir, manifest: posix.join(dir, `${name}.json`), journal: posix.join(dir, `${name}.journal.json`), places };
 }
 
 /** `p` is `base` or below it (both absolute, normalised). */
@@ -93,17 +100,23 @@ async function symlinkBetween(base: string, path: string): Promise<string | unde
   return undefined;
 }
 
-/** Refuses a write or removal at `path` that is not below one of `bases`, or goes through a symlink. */
-export async function checkPlace(path: string, bases: string[], what: string): Promise<void> {
-  const base = baseOf(path, bases);
+/** Refuses a write or removal at `path` that is not below one of the bases, is in or at the state
+ * directory (or holds it), or goes through a symlink. */
+export async function checkPlace(path: string, places: Places, what: string): Promise<void> {
+  const base = baseOf(path, places.bases);
   if (base === undefined || posix.normalize(path) !== path) throw new UserError(`${what} "${path}" is not a place this package installs to`);
+  const real = await realpathOfExisting(path);
+  if (overlaps(path, places.state) || overlaps(real, places.realState))
+    throw new UserError(`${what} "${path}" is in the installer's state directory ${places.state}, where no package may install`);
   const via = await symlinkBetween(base, path);
   if (via) throw new UserError(`${path}: goes through the symlink ${via}; refusing to write through it`);
 }
 
+const overlaps = (a: string, b: string) => inside(a, b) || inside(b, a);
+
 /** Parses a manifest and checks its shape and every path in it. `bases` for --pg-config; for
  * --extensions-dir paths must be relative to the package root (`root`) and not pass a symlink. */
-export async function parseManifest(text: string, where: string, name: string, place: { bases: string[] } | { root: string }): Promise<InstallManifest> {
+export async function parseManifest(text: string, where: string, name: string, place: Places | { root: string }): Promise<InstallManifest> {
   let m: InstallManifest;
   try {
     m = JSON.parse(text) as InstallManifest;
@@ -114,7 +127,7 @@ export async function parseManifest(text: string, where: string, name: string, p
   return m;
 }
 
-export async function parseJournal(text: string, where: string, name: string, bases: string[]): Promise<Journal> {
+export async function parseJournal(text: string, where: string, name: string, places: Places): Promise<Journal> {
   let j: Journal;
   try {
     j = JSON.parse(text) as Journal;
@@ -122,7 +135,7 @@ export async function parseJournal(text: string, where: string, name: string, ba
     throw new UserError(`${where}: unreadable install journal (${(err as Error).message}); inspect and remove it`);
   }
   if (!isObject(j) || !Array.isArray(j.temps)) throw new UserError(`${where}: not an install journal; inspect and remove it`);
-  await checkManifest(j.manifest, where, 'manifest.', name, { bases });
+  await checkManifest(j.manifest, where, 'manifest.', name, places);
   const dests = new Set([...j.manifest.files.map((f) => f.path), ...j.manifest.symlinks.map((s) => s.path)]);
   for (const [i, t] of j.temps.entries()) {
     const m = typeof t === 'string' ? TEMP.exec(posix.basename(t)) : null;
@@ -132,7 +145,7 @@ export async function parseJournal(text: string, where: string, name: string, ba
   return j;
 }
 
-async function checkManifest(m: InstallManifest, where: string, prefix: string, name: string, place: { bases: string[] } | { root: string }): Promise<void> {
+async function checkManifest(m: InstallManifest, where: string, prefix: string, name: string, place: Places | { root: string }): Promise<void> {
   const bad = (why: string): never => {
     throw new UserError(`${where}: ${why}; inspect and remove it`);
   };
@@ -143,7 +156,7 @@ async function checkManifest(m: InstallManifest, where: string, prefix: string, 
     if (typeof p !== 'string') bad(`${what} is not a path`);
     if ('bases' in place) {
       try {
-        await checkPlace(p as string, place.bases, what);
+        await checkPlace(p as string, place, what);
       } catch (err) {
         throw new UserError(`${where}: ${(err as Error).message}`);
       }
@@ -164,8 +177,8 @@ async function checkManifest(m: InstallManifest, where: string, prefix: string, 
   }
   for (const [i, d] of m.dirs.entries()) {
     if (typeof d !== 'string') bad(`${prefix}dirs[${i}] is not a path`);
-    // Created directories are the bases' missing ancestors or lie below a base.
-    if ('bases' in place ? !place.bases.some((b) => inside(d, b) || inside(b, d)) || posix.normalize(d) !== d : badPathReason(d) !== undefined)
+    // Created directories are the bases' missing ancestors or lie below a base, never in the state.
+    if ('bases' in place ? !place.bases.some((b) => overlaps(d, b)) || inside(d, place.state) || posix.normalize(d) !== d : badPathReason(d) !== undefined)
       bad(`${prefix}dirs[${i}] "${d}" is not a directory this package installs`);
   }
 }

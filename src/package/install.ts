@@ -11,7 +11,7 @@
 // --extensions-dir DIR: the package is laid out in a staging directory in DIR and renamed to
 //   DIR/NAME in one step.
 // Either way a manifest of what was installed (with SHA-256 digests) is kept: PKGLIBDIR.trunkfarm/
-// NAME.json (outside every directory a package installs to; see install-state.ts), or
+// NAME.json (where no package may install; see install-state.ts), or
 // DIR/NAME/.trunkfarm-install.json; uninstall removes those files only, and refuses if any of them
 // changed since. Symlinks are installed with their targets mapped the way the files are.
 import { createHash, randomBytes } from 'node:crypto';
@@ -21,8 +21,8 @@ import { tmpdir } from 'node:os';
 import { basename, delimiter, dirname, join, posix } from 'node:path';
 import { UserError } from '../errors.ts';
 import { exists } from '../files/index.ts';
-import { checkPlace, parseJournal, parseManifest, statePaths, tempName, type InstallManifest, type Journal, type StatePaths } from './install-state.ts';
-import { mapPaths, pgConfigBases, pgConfigDestination, searchPathSettings } from './destinations.ts';
+import { checkPlace, parseJournal, parseManifest, statePaths, tempName, type InstallManifest, type Journal, type Places, type StatePaths } from './install-state.ts';
+import { mapPaths, pgConfigDestination, searchPathSettings } from './destinations.ts';
 import type { PackageMeta } from './meta.ts';
 import { compatibilityProblems, probeHost, probePgConfig, type InstallTargetInfo } from './target.ts';
 import { readTrunk, readTrunkMeta, type OpenedTrunk } from './trunk/read.ts';
@@ -88,9 +88,8 @@ export async function uninstallTrunk(file: string, target: InstallTarget): Promi
   }
   const info = await probe(target.pgConfig);
   const paths = await statePaths(info.dirs!, meta.name);
-  const bases = pgConfigBases(meta.name, info.dirs!);
-  await recoverInterrupted(paths, meta.name, bases);
-  const manifest = await loadManifest(paths.manifest, meta.name, info.description, { bases });
+  await recoverInterrupted(paths, meta.name);
+  const manifest = await loadManifest(paths.manifest, meta.name, info.description, paths.places);
   const removed = await removeInstalled(manifest, undefined);
   await unlink(paths.manifest);
   await rmdir(paths.dir).catch(() => {});
@@ -106,8 +105,7 @@ async function installWithPgConfig(file: string, pgConfig: PgConfigTarget, optio
     const trunk = await openChecked(file, join(scratch, 'pkg'), info, {});
     const meta = trunk.meta;
     const paths = await statePaths(info.dirs!, meta.name);
-    const bases = pgConfigBases(meta.name, info.dirs!);
-    await recoverInterrupted(paths, meta.name, bases);
+    await recoverInterrupted(paths, meta.name);
     await refuseIfInstalled(paths.manifest, meta);
     const interpreters = await findInterpreters(trunk);
 
@@ -118,7 +116,7 @@ async function installWithPgConfig(file: string, pgConfig: PgConfigTarget, optio
     );
     if (mapped.clash) throw new UserError(`${file}: "${mapped.clash[0]}" and "${mapped.clash[1]}" both install as ${mapped.clash[2]}`);
     const plan = leaves.filter((e) => mapped.map.has(e.path)).map((e) => ({ entry: e, dest: mapped.map.get(e.path)! }));
-    for (const { dest } of plan) await checkPlace(dest, bases, 'destination');
+    for (const { dest } of plan) await checkPlace(dest, paths.places, 'destination');
     const links = mappedLinks(trunk, plan, (p) => pgConfigDestination(p, meta.name, info.dirs!), file);
     const existing = await existingPaths(plan.map((p) => p.dest));
     if (existing.length) throw new UserError(`refusing to overwrite files not installed by trunkfarm: ${listSome(existing)}`);
@@ -164,7 +162,7 @@ async function installWithPgConfig(file: string, pgConfig: PgConfigTarget, optio
       await writeJsonAtomic(paths.manifest, manifest);
       await unlink(paths.journal);
     } catch (err) {
-      await recoverInterrupted(paths, meta.name, bases);
+      await recoverInterrupted(paths, meta.name);
       throw err;
     }
     return {
@@ -184,7 +182,7 @@ async function installWithPgConfig(file: string, pgConfig: PgConfigTarget, optio
 /** Undoes a half-done install recorded in a journal: removes its temporaries, and the files it
  * renamed into place (those are recognised by digest: the install had checked that nothing was
  * there before). A journal beside a written manifest means the install had completed. */
-async function recoverInterrupted(paths: StatePaths, name: string, bases: string[]): Promise<boolean> {
+async function recoverInterrupted(paths: StatePaths & { places: Places }, name: string): Promise<boolean> {
   let text: string;
   try {
     text = await readFile(paths.journal, 'utf8');
@@ -192,7 +190,7 @@ async function recoverInterrupted(paths: StatePaths, name: string, bases: string
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw new UserError(`${paths.journal}: unreadable install journal (${(err as Error).message}); inspect and remove it`);
   }
-  const journal: Journal = await parseJournal(text, paths.journal, name, bases);
+  const journal: Journal = await parseJournal(text, paths.journal, name, paths.places);
   const completed = await readFile(paths.manifest, 'utf8').then(
     (text) => (JSON.parse(text) as InstallManifest).sha256 === journal.manifest.sha256,
     () => false,
@@ -306,7 +304,7 @@ async function refuseIfInstalled(manifestPath: string, meta: PackageMeta): Promi
   throw new UserError(`${meta.name} ${version} is already installed (${manifestPath}); uninstall it first`);
 }
 
-async function loadManifest(path: string, name: string, where: string, place: { bases: string[] } | { root: string }): Promise<InstallManifest> {
+async function loadManifest(path: string, name: string, where: string, place: Places | { root: string }): Promise<InstallManifest> {
   const text = await readFile(path, 'utf8').catch(() => undefined);
   if (text === undefined) throw new UserError(`${name} was not installed by trunkfarm into ${where} (no ${path})`);
   return parseManifest(text, path, name, place);

@@ -430,6 +430,45 @@ describe('install --pg-config: hostile trunks and state', () => {
   });
 });
 
+describe('install --pg-config: state inside a directory packages install to (PostgreSQL under /usr/local)', () => {
+  // The musl images' layout: PKGLIBDIR /usr/local/lib/postgresql inside LIBDIR /usr/local/lib, so
+  // the state directory /usr/local/lib/postgresql.trunkfarm is one LIBDIR could hold.
+  const prefix = () => join(dir, 'usr-local');
+  const target = async () => {
+    const p = prefix();
+    const layout = { bindir: `${p}/bin`, libdir: `${p}/lib`, pkglibdir: `${p}/lib/postgresql`, sharedir: `${p}/share/postgresql`, docdir: `${p}/share/doc/postgresql`, includedir: `${p}/include`, pkgincludedir: `${p}/include/postgresql` };
+    return { pgConfig: { ...(await probePgConfig(PG15_CONFIG)), dirs: layout } };
+  };
+
+  it('installs and uninstalls there, its state in PKGLIBDIR.trunkfarm', async () => {
+    const t = await trunkFor();
+    const r = await installTrunk(t.path, await target());
+    expect(r.manifest).toBe(`${prefix()}/lib/postgresql.trunkfarm/${t.name}.json`);
+    expect(r.installed).toContain(`${prefix()}/lib/postgresql/${t.name}.so`);
+    await uninstallTrunk(t.path, await target());
+    expect(existsSync(`${prefix()}/lib/postgresql/${t.name}.so`)).toBe(false);
+    expect(existsSync(r.manifest)).toBe(false);
+  });
+
+  it('refuses a package file, or a link, that would land in or at the state directory, writing nothing', async () => {
+    const state = `${prefix()}/lib/postgresql.trunkfarm`;
+    const victim = uniqueName();
+    const planted = await trunkFor({ stage: (s) => put(s, `pgsql/lib/postgresql.trunkfarm/${victim}.json`, '{}') });
+    await expect(installTrunk(planted.path, await target())).rejects.toThrow(
+      `destination "${state}/${victim}.json" is in the installer's state directory ${state}, where no package may install`,
+    );
+    const linked = await trunkFor({
+      stage: async (s) => {
+        await mkdir(join(s, 'pgsql/lib'));
+        await symlink('../pkglib', join(s, 'pgsql/lib/postgresql.trunkfarm'));
+      },
+    });
+    await expect(installTrunk(linked.path, await target())).rejects.toThrow(`destination "${state}" is in the installer's state directory`);
+    expect(existsSync(state)).toBe(false);
+    expect(existsSync(`${prefix()}/lib/postgresql/${planted.name}.so`)).toBe(false);
+  });
+});
+
 describe('install --extensions-dir: a link already at the package\'s name', () => {
   it('is refused, dangling or to a directory elsewhere, and nothing is written through it', async () => {
     const t = await trunkFor({ meta: (m) => forPg(m, 18) });
