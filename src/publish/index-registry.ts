@@ -18,6 +18,7 @@
 // `latest` is what tools outside trunkfarm read: after each publish it is made the merge of the
 // records, then checked against them again, until it matches (another publish may have moved it).
 import { createHash, randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { UserError } from '../errors.ts';
 import type { PublishedIndexFile } from '../types.ts';
 import { emptyIndex, mergeIndex, parseIndex, serializeIndex } from './index-merge.ts';
@@ -85,6 +86,9 @@ export function registryIndexStore(options: RegistryIndexStoreOptions): IndexSto
         records.push({ tag, digest: found.digest, index: found.index });
       }
       if (!vanished) return records;
+      // Racing publishes delete the records they merged: back off (with jitter) so that this
+      // reader does not keep listing in lockstep with their deletes.
+      await sleep(Math.min(2000, 25 * 2 ** round) * (0.5 + Math.random()));
     }
     throw new UserError(`index ${location}: its records kept changing while being read; run the publish again`);
   }
