@@ -106,7 +106,7 @@ describe('actions/build with podman', () => {
     expect(groups.length).toBeGreaterThan(0);
     expect(ends.length).toBe(groups.length);
     expect(groups.every((g) => g.startsWith(`${JOB}: `))).toBe(true);
-    expect(groups).toEqual(expect.arrayContaining([`${JOB}: build`]));
+    expect(groups).toEqual(expect.arrayContaining([`${JOB}: compile`]));
   });
 });
 
@@ -148,7 +148,7 @@ describe('actions/build with a build that fails', () => {
     const line = entry.split('\n').findIndex((l) => l.includes('pipeline:')) + 1;
     expect(run.commands).toContainEqual({
       command: 'error',
-      properties: { title: 'trunkfarm build: broken-1.0.0+pg17-gnulinux-amd64 failed at step build', file: 'matrix/extensions/broken.yaml', line: String(line), col: '13' },
+      properties: { title: 'trunkfarm build: broken-1.0.0+pg17-gnulinux-amd64 failed at step compile', file: 'matrix/extensions/broken.yaml', line: String(line), col: '13' },
       message: expect.stringContaining('deliberately broken'),
     });
   });
