@@ -95,6 +95,8 @@ interface Result {
   status: 'built' | 'failed';
   job: { key: string };
   failure?: { step: string; message: string };
+  startedAt: string;
+  finishedAt: string;
 }
 async function readJson(file: string): Promise<Result | undefined> {
   return JSON.parse(await readFile(file, 'utf8').catch(() => 'null')) ?? undefined;
@@ -106,11 +108,14 @@ function cellText(r: Result): string {
   const lines = (r.failure?.message ?? '').split('\n').map((l) => l.trim()).filter(Boolean);
   // Compiler command lines name -Werror=... flags: they are not what went wrong.
   const command = /^(\S*\/)?(gcc|cc|clang|g\+\+|c\+\+)(-\d+)?\s/;
-  const telling = lines.filter((l) => /error|fatal|cannot|not found|no such|undefined|failed|refused|missing|does not|will not/i.test(l) && !/exit status \d+(; last lines of|$)/.test(l) && !/^make(\[\d+\])?: \*\*\*/.test(l) && !command.test(l));
+  const telling = lines.filter((l) => /error|fatal|cannot|not found|no such|undefined|failed|refused|missing|does not|will not|linked against/i.test(l) && !/exit status \d+(; last lines of|$)/.test(l) && !/^make(\[\d+\])?: \*\*\*/.test(l) && !command.test(l));
   const why = (telling.at(-1) ?? lines.at(-1) ?? '').replace(/\s+/g, ' ').slice(0, 160);
   return `failed: ${r.failure?.step ?? '?'}: ${why}`;
 }
 
+/** `2026-12-04 18:42` of an ISO time. */
+const utc = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
+const current = new Map<string, Result[]>();
 const names = [...new Set(planned.map((j) => j.extension))].sort();
 const grid: Record<string, Record<string, string>> = {};
 for (const name of names) {
@@ -124,8 +129,11 @@ for (const name of names) {
       continue;
     }
     const result = await readJson(path.join(out, `${job.extension}-${job.version}+${job.platform}`, 'result.json'));
+    if (result?.job.key === job.key) current.set(cell, [...(current.get(cell) ?? []), result!]);
     grid[name][cell] =
-      result && result.job.key === job.key ? cellText(result)
+      result?.job.key === job.key ? cellText(result!)
+      // A build of an older version of the entry stays in view, dated, until this one is built.
+      : result ? `was ${cellText(result)} (measured ${utc(result.finishedAt)}, before the entry last changed)`
       : missingImages.has(cell) ? `not built: ${missingImages.get(cell)}`
       : !inSample(job) ? 'not built: not in the sample for this cell'
       : 'not built yet';
@@ -140,9 +148,17 @@ for (const text of Object.values(grid).flatMap((row) => Object.values(row))) {
   counts.set(state, (counts.get(state) ?? 0) + 1);
 }
 const totals = [...counts].map(([state, n]) => `${state}: ${n}`).join(', ');
-await writeFile(path.join(out, 'grid.md'), `${table}\n\n${totals}\n`);
+// When each column's results were measured: columns are often built in separate runs.
+const spans = cells.filter((c) => current.has(c)).map((c) => {
+  const rs = current.get(c)!;
+  const first = rs.map((r) => r.startedAt).sort()[0]!;
+  const last = rs.map((r) => r.finishedAt).sort().at(-1)!;
+  return `${c} ${utc(first)} to ${utc(last)}`;
+});
+const measured = `Measured (UTC): ${spans.join('; ')}`;
+await writeFile(path.join(out, 'grid.md'), `${table}\n\n${totals}\n\n${measured}\n`);
 await writeFile(path.join(out, 'grid.json'), `${JSON.stringify({ cells, grid }, null, 2)}\n`);
-console.log(`\n${table}\n\n${totals}`);
+console.log(`\n${table}\n\n${totals}\n\n${measured}`);
 
 // The index (failures included) and the status page rendered from it.
 const built = (await readdir(out)).some((n) => n.includes('+'));
