@@ -54,6 +54,9 @@ export interface FaultProxy {
   port: number;
   log: LogEntry[];
   options: ProxyOptions;
+  /** Resolves once no request is on its way to the registry: a client killed after sending a
+   * whole body leaves the proxy still forwarding it, and the registry may store it after that. */
+  settled(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -65,7 +68,20 @@ export async function startFaultProxy(target: string, options: ProxyOptions = {}
   const fired = new Map<Rule, number>();
   const sockets = new Set<Socket>();
   const random = seeded(options.chaos?.seed ?? 1);
-  const proxy: FaultProxy = { host: '', port: 0, log, options, stop: async () => undefined };
+  let inFlight = 0;
+  const proxy: FaultProxy = {
+    host: '',
+    port: 0,
+    log,
+    options,
+    settled: async (timeoutMs = 10_000) => {
+      for (const end = Date.now() + timeoutMs; inFlight > 0; ) {
+        if (Date.now() > end) throw new Error(`fault proxy: ${inFlight} request(s) still in flight after ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    stop: async () => undefined,
+  };
 
   const pick = (req: IncomingMessage): Fault | undefined => {
     for (const rule of proxy.options.rules ?? []) {
@@ -114,6 +130,8 @@ export async function startFaultProxy(target: string, options: ProxyOptions = {}
 
   const forward = (req: IncomingMessage, res: ServerResponse, entry: LogEntry, fault: Fault | undefined) => {
     const upstream = http.request({ host: targetHost, port: targetPort, method: req.method, path: req.url, headers: req.headers, agent: false });
+    inFlight++;
+    upstream.once('close', () => inFlight--);
     upstream.on('error', () => {
       if (!res.headersSent) req.socket.destroy();
     });

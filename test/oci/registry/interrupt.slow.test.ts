@@ -129,6 +129,8 @@ describe('a push killed half-way', () => {
       const run = await pushInChild(newLayout, `${proxy.host}/${repository}`, killWhen);
       const seen = await watcher.stop();
       expect(run.killed).toBe(true);
+      // What the killed push had sent in full still reaches the registry: read the tag after it.
+      await proxy.settled();
 
       // Whatever the tag pointed at during and after the kill was complete.
       const now = (await headManifest(client, { registry: registry.host, repository }, 'latest'))!.digest;
